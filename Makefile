@@ -1,0 +1,80 @@
+# Arusha: `make run` serves the platform, `make test` passes every check.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test install assets system-deps lint typecheck migrations-check pytest-sqlite pytest-postgres \
+        browser bench messages demo clean
+
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_framework
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+install: $(BIN)/.installed node_modules/.installed assets
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+	mkdir -p src/arusha/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js src/arusha/static/vendor/htmx.min.js
+
+# What the tests need from Debian: a PostgreSQL server, Chromium, gettext.
+system-deps:
+	@missing=""; \
+	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+messages: install
+	cd src/arusha && ../../$(BIN)/django-admin makemessages -l fr -l es --no-obsolete --settings=arusha.settings --pythonpath=.. -i 'static/vendor/*'
+	$(MANAGE) compilemessages --ignore=.venv
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: install
+	$(BIN)/mypy src
+
+migrations-check: install
+	ARUSHA_ENV=test $(MANAGE) makemigrations --check --dry-run
+
+pytest-sqlite: install
+	ARUSHA_ENV=test $(BIN)/pytest -q
+
+pytest-postgres: install system-deps
+	scripts/with-postgres $(BIN)/pytest -q -m "not browser"
+
+test: install system-deps
+	$(MANAGE) compilemessages --ignore=.venv >/dev/null
+	$(MAKE) --no-print-directory lint typecheck migrations-check
+	$(MAKE) --no-print-directory pytest-sqlite pytest-postgres
+
+bench: install system-deps
+	$(BIN)/python bench/run.py
+
+demo: install
+	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo
+
+clean:
+	rm -rf $(VENV) node_modules src/arusha/static/vendor var staticfiles

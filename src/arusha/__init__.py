@@ -1,0 +1,1 @@
+"""Arusha: the integrity development cycle of a Customs administration (WCO IDG)."""

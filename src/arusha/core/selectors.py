@@ -1,0 +1,128 @@
+"""Reads of the core context. Tenant data is read inside the organization's scope."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django_scopes.state import scopes_disabled
+
+from arusha.core.models import (
+    Attachment,
+    AuditEvent,
+    Comment,
+    Division,
+    Membership,
+    Notification,
+    Organization,
+    User,
+)
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """Every organization a person acts in: the one cross-tenant read, for their home page."""
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
+
+
+def division_list(organization: Organization) -> list[Division]:
+    return list(
+        Division.objects.filter(organization=organization)
+        .select_related("parent")
+        .annotate(member_count=Count("membership"))
+        .order_by("name")
+    )
+
+
+def division_tree(organization: Organization) -> list[tuple[Division, int]]:
+    """Divisions in tree order, each with its depth, from one query."""
+    divisions = division_list(organization)
+    children: dict[int | None, list[Division]] = {}
+    for division in divisions:
+        children.setdefault(division.parent_id, []).append(division)
+    ordered: list[tuple[Division, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for child in children.get(parent_id, []):
+            ordered.append((child, depth))
+            walk(child.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def division_get(organization: Organization, pk: int) -> Division:
+    division = Division.objects.filter(organization=organization, pk=pk).select_related("parent").first()
+    if division is None:
+        raise Http404
+    return division
+
+
+def membership_list(organization: Organization, query: str = "") -> QuerySet[Membership]:
+    memberships = Membership.objects.filter(organization=organization).select_related("user", "division")
+    if query:
+        memberships = memberships.filter(
+            models.Q(user__full_name__icontains=query) | models.Q(user__email__icontains=query)
+        )
+    return memberships.order_by("user__full_name", "pk")
+
+
+def membership_get(organization: Organization, pk: int) -> Membership:
+    membership = (
+        Membership.objects.filter(organization=organization, pk=pk).select_related("user", "division").first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def audit_list(organization: Organization) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(organization=organization).select_related("content_type")
+
+
+def object_history(organization: Organization, obj: models.Model) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        organization=organization,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+    )
+
+
+def comments_on(organization: Organization, obj: models.Model) -> list[Comment]:
+    return list(
+        Comment.objects.filter(
+            organization=organization,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+        ).select_related("author")
+    )
+
+
+def attachments_on(organization: Organization, obj: models.Model) -> list[Attachment]:
+    return list(
+        Attachment.objects.filter(
+            organization=organization,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+        ).select_related("uploaded_by")
+    )
+
+
+def attachment_get(organization: Organization, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(organization=organization, pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def notification_list(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,19 @@
+"""Root URLconf. Tenant screens live under /o/<organization>/."""
+
+from django.conf import settings
+from django.urls import include, path
+
+from arusha.core import views as core_views
+from arusha.core.urls import account_urls, organization_urls
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("account/", include(account_urls)),
+    path("frameworks/", include("arusha.frameworks.urls")),
+    path("o/<slug:organization>/", include(organization_urls)),
+]
+
+if settings.ARUSHA_BENCH:
+    from arusha.core.bench_views import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench-floor"))
