@@ -1,0 +1,19 @@
+"""`manage.py load_demo`: the fictional administration, its divisions and people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from arusha.core.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo organizations, divisions and people (once; running it again changes nothing)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rows = load_demo()
+        self.stdout.write("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+        for email, roles, where in rows:
+            self.stdout.write(f"  {email:<36} {roles}  [{where}]")
