@@ -1,11 +1,11 @@
 """Shared test fixtures: the cast of personas and the built-in pack.
 
 Every test module meets the same people (see STYLE.md, "personas"):
-owner    – administrator and national contact point of the Customs administration
-member   – a contributor of the same administration
-guest_org_person – an external facilitator who belongs to another organization
-outsider – signed in, member of nothing
-staff    – platform staff, member of nothing
+owner: administrator and national contact point of the Customs administration
+member: a contributor of the same administration
+foreigner: an external facilitator who belongs to another organization
+outsider: signed in, member of nothing
+staff: platform staff, member of nothing
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ def cast(db: None) -> Cast:
     owner = services.user_create(email="owner@test.example", full_name="Olive Owner", password=PASSWORD)
     member = services.user_create(email="member@test.example", full_name="Mark Member", password=PASSWORD)
     foreigner = services.user_create(email="guest@other.example", full_name="Gina Guest", password=PASSWORD)
-    outsider = services.user_create(email="outsider@test.example", full_name="Otto Outsider", password=PASSWORD)
+    outsider = services.user_create(
+        email="outsider@test.example", full_name="Otto Outsider", password=PASSWORD
+    )
     staff = services.user_create(email="staff@test.example", full_name="Stella Staff", password=PASSWORD)
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
@@ -64,7 +66,9 @@ def cast(db: None) -> Cast:
         actor=owner, organization=customs, name="Port office", code="OPS-P", parent=division
     )
     services.membership_create(
-        actor=None, organization=customs, user=owner,
+        actor=None,
+        organization=customs,
+        user=owner,
         roles=[Role.ADMINISTRATOR, Role.NATIONAL_CONTACT_POINT],
     )
     services.membership_create(

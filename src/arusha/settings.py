@@ -24,8 +24,10 @@ if ENVIRONMENT not in {"development", "production", "test"}:
 PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("ARUSHA_DEBUG", default=ENVIRONMENT == "development")
-SECRET_KEY = env_str("ARUSHA_SECRET_KEY") if PRODUCTION else env_str(
-    "ARUSHA_SECRET_KEY", "development-only-secret-key-do-not-use-in-production-0123456789"
+SECRET_KEY = (
+    env_str("ARUSHA_SECRET_KEY")
+    if PRODUCTION
+    else env_str("ARUSHA_SECRET_KEY", "development-only-secret-key-do-not-use-in-production-0123456789")
 )
 ALLOWED_HOSTS = env_list("ARUSHA_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 

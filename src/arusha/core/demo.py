@@ -41,27 +41,89 @@ DIVISIONS: list[tuple[str, str, str]] = [
 ]
 
 PEOPLE: list[DemoPerson] = [
-    DemoPerson("head@kilima.example", "Amina Juma", CUSTOMS_SLUG, (Role.HEAD_OF_ADMINISTRATION,),
-               "Office of the Commissioner General", "Commissioner General"),
-    DemoPerson("ncp@kilima.example", "Daniel Okello", CUSTOMS_SLUG,
-               (Role.ADMINISTRATOR, Role.NATIONAL_CONTACT_POINT), "Integrity and Internal Affairs Unit",
-               "Head of Integrity"),
-    DemoPerson("facilitator@kilima.example", "Grace Mwangi", CUSTOMS_SLUG, (Role.LOCAL_FACILITATOR,),
-               "Strategic Planning and Reform", "Reform officer", "fr"),
-    DemoPerson("contributor@kilima.example", "Samuel Kiprono", CUSTOMS_SLUG, (Role.CONTRIBUTOR,),
-               "Port of Kilima", "Senior examiner"),
-    DemoPerson("contributor2@kilima.example", "Lucía Fernández", CUSTOMS_SLUG, (Role.CONTRIBUTOR,),
-               "Human Resources", "Training officer", "es"),
-    DemoPerson("coordinator@kilima.example", "Peter Otieno", CUSTOMS_SLUG,
-               (Role.COORDINATOR, Role.STEERING_COMMITTEE), "Strategic Planning and Reform", "Plan coordinator"),
-    DemoPerson("performer@kilima.example", "Fatuma Said", CUSTOMS_SLUG, (Role.PERFORMER,),
-               "Information and Communication Technology", "Systems manager"),
-    DemoPerson("integrity@kilima.example", "Joseph Wanjiru", CUSTOMS_SLUG, (Role.INTEGRITY_OFFICER,),
-               "Integrity and Internal Affairs Unit", "Internal affairs officer"),
-    DemoPerson("senior@kilima.example", "Rose Achieng", CUSTOMS_SLUG, (Role.SENIOR_MANAGEMENT,),
-               "Customs Operations", "Deputy Commissioner, Operations"),
-    DemoPerson("expert@integrity-centre.example", "Claire Dubois", FACILITATOR_SLUG,
-               (Role.EXTERNAL_FACILITATOR, Role.ADMINISTRATOR), "", "Integrity expert", "fr"),
+    DemoPerson(
+        "head@kilima.example",
+        "Amina Juma",
+        CUSTOMS_SLUG,
+        (Role.HEAD_OF_ADMINISTRATION,),
+        "Office of the Commissioner General",
+        "Commissioner General",
+    ),
+    DemoPerson(
+        "ncp@kilima.example",
+        "Daniel Okello",
+        CUSTOMS_SLUG,
+        (Role.ADMINISTRATOR, Role.NATIONAL_CONTACT_POINT),
+        "Integrity and Internal Affairs Unit",
+        "Head of Integrity",
+    ),
+    DemoPerson(
+        "facilitator@kilima.example",
+        "Grace Mwangi",
+        CUSTOMS_SLUG,
+        (Role.LOCAL_FACILITATOR,),
+        "Strategic Planning and Reform",
+        "Reform officer",
+        "fr",
+    ),
+    DemoPerson(
+        "contributor@kilima.example",
+        "Samuel Kiprono",
+        CUSTOMS_SLUG,
+        (Role.CONTRIBUTOR,),
+        "Port of Kilima",
+        "Senior examiner",
+    ),
+    DemoPerson(
+        "contributor2@kilima.example",
+        "Lucía Fernández",
+        CUSTOMS_SLUG,
+        (Role.CONTRIBUTOR,),
+        "Human Resources",
+        "Training officer",
+        "es",
+    ),
+    DemoPerson(
+        "coordinator@kilima.example",
+        "Peter Otieno",
+        CUSTOMS_SLUG,
+        (Role.COORDINATOR, Role.STEERING_COMMITTEE),
+        "Strategic Planning and Reform",
+        "Plan coordinator",
+    ),
+    DemoPerson(
+        "performer@kilima.example",
+        "Fatuma Said",
+        CUSTOMS_SLUG,
+        (Role.PERFORMER,),
+        "Information and Communication Technology",
+        "Systems manager",
+    ),
+    DemoPerson(
+        "integrity@kilima.example",
+        "Joseph Wanjiru",
+        CUSTOMS_SLUG,
+        (Role.INTEGRITY_OFFICER,),
+        "Integrity and Internal Affairs Unit",
+        "Internal affairs officer",
+    ),
+    DemoPerson(
+        "senior@kilima.example",
+        "Rose Achieng",
+        CUSTOMS_SLUG,
+        (Role.SENIOR_MANAGEMENT,),
+        "Customs Operations",
+        "Deputy Commissioner, Operations",
+    ),
+    DemoPerson(
+        "expert@integrity-centre.example",
+        "Claire Dubois",
+        FACILITATOR_SLUG,
+        (Role.EXTERNAL_FACILITATOR, Role.ADMINISTRATOR),
+        "",
+        "Integrity expert",
+        "fr",
+    ),
 ]
 STAFF = DemoPerson("staff@arusha.example", "Platform Staff", "", ())
 
@@ -70,7 +132,10 @@ def _user(person: DemoPerson, *, staff: bool = False) -> User:
     user = User.objects.filter(email=person.email).first()
     if user is None:
         user = services.user_create(
-            email=person.email, full_name=person.name, password=DEMO_PASSWORD, preferred_language=person.language
+            email=person.email,
+            full_name=person.name,
+            password=DEMO_PASSWORD,
+            preferred_language=person.language,
         )
         if staff:
             user.is_staff = True
@@ -84,8 +149,12 @@ def load_demo() -> list[tuple[str, str, str]]:
     customs = Organization.objects.filter(slug=CUSTOMS_SLUG).first()
     if customs is None:
         customs = services.organization_create(
-            actor=None, slug=CUSTOMS_SLUG, name="Kilima Revenue and Customs Authority",
-            kind=OrganizationKind.CUSTOMS, country="XA", default_language="en",
+            actor=None,
+            slug=CUSTOMS_SLUG,
+            name="Kilima Revenue and Customs Authority",
+            kind=OrganizationKind.CUSTOMS,
+            country="XA",
+            default_language="en",
         )
         by_name: dict[str, Division] = {}
         for name, code, parent in DIVISIONS:
@@ -93,8 +162,12 @@ def load_demo() -> list[tuple[str, str, str]]:
                 actor=None, organization=customs, name=name, code=code, parent=by_name.get(parent)
             )
         centre = services.organization_create(
-            actor=None, slug=FACILITATOR_SLUG, name="Regional Integrity Facilitation Centre",
-            kind=OrganizationKind.FACILITATOR, country="XB", default_language="fr",
+            actor=None,
+            slug=FACILITATOR_SLUG,
+            name="Regional Integrity Facilitation Centre",
+            kind=OrganizationKind.FACILITATOR,
+            country="XB",
+            default_language="fr",
         )
         organizations = {CUSTOMS_SLUG: customs, FACILITATOR_SLUG: centre}
         for person in PEOPLE:

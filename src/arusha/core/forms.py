@@ -31,7 +31,7 @@ class OrganizationForm(forms.Form):
 class DivisionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
-    parent = forms.ModelChoiceField(
+    parent: forms.ModelChoiceField[Division] = forms.ModelChoiceField(
         label=_("Parent division"),
         queryset=Division.objects.none(),
         required=False,
@@ -48,7 +48,7 @@ class _MembershipFields(forms.Form):
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
-    division = forms.ModelChoiceField(
+    division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(
         label=_("Division"), queryset=Division.objects.none(), required=False, empty_label=_("— none —")
     )
 
@@ -63,7 +63,9 @@ class MembershipAddForm(_MembershipFields):
         label=_("Full name"),
         max_length=150,
         required=False,
-        help_text=_("Needed only when the person has no account yet: one is created and they are told how to set a password."),
+        help_text=_(
+            "Needed only when the person has no account yet: one is created and they are told how to set a password."  # noqa: E501 - one translatable sentence
+        ),
     )
     field_order = ["email", "full_name", "roles", "job_title", "division"]
 

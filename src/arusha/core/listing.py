@@ -29,7 +29,9 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def stream() -> Iterable[str]:

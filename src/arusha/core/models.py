@@ -48,7 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -121,7 +121,7 @@ class Division(models.Model):
     code = models.CharField(_("code"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Division]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("division")
@@ -150,7 +150,7 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Membership]] = ScopedManager(organization="organization")
 
     class Meta:
         verbose_name = _("membership")
@@ -187,7 +187,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[AuditEvent]] = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -210,7 +210,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Attachment]] = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -230,7 +230,7 @@ class Comment(models.Model):
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Comment]] = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -116,13 +116,20 @@ def _check_parent(organization: Organization, division: Division | None, parent:
     node: Division | None = parent
     while node is not None:
         if division is not None and node.pk == division.pk:
-            raise DomainError(_("A division cannot sit under itself or its own sub-divisions."), field="parent")
+            raise DomainError(
+                _("A division cannot sit under itself or its own sub-divisions."), field="parent"
+            )
         node = node.parent
 
 
 @transaction.atomic
 def division_create(
-    *, actor: User | None, organization: Organization, name: str, code: str = "", parent: Division | None = None
+    *,
+    actor: User | None,
+    organization: Organization,
+    name: str,
+    code: str = "",
+    parent: Division | None = None,
 ) -> Division:
     _check_parent(organization, None, parent)
     division = Division(organization=organization, name=name.strip(), code=code.strip(), parent=parent)

@@ -99,9 +99,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = PreferencesForm(request.POST or None, initial={
-        "full_name": user.full_name, "preferred_language": user.preferred_language
-    })
+    form = PreferencesForm(
+        request.POST or None,
+        initial={"full_name": user.full_name, "preferred_language": user.preferred_language},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_preferences(actor=user, user=user, **form.cleaned_data)
@@ -146,9 +147,10 @@ def organization_home(request: HttpRequest, organization: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organization_edit(request: HttpRequest, organization: str) -> HttpResponse:
     org = _org(request)
-    form = OrganizationForm(request.POST or None, initial={
-        "name": org.name, "country": org.country, "default_language": org.default_language
-    })
+    form = OrganizationForm(
+        request.POST or None,
+        initial={"name": org.name, "country": org.country, "default_language": org.default_language},
+    )
     if request.method == "POST" and form.is_valid():
         services.organization_update(actor=_user(request), organization=org, **form.cleaned_data)
         messages.success(request, _("The organization is saved."))
@@ -195,9 +197,11 @@ def division_create(request: HttpRequest, organization: str) -> HttpResponse:
 def division_edit(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
     org = _org(request)
     division = selectors.division_get(org, pk)
-    form = DivisionForm(request.POST or None, organization=org, initial={
-        "name": division.name, "code": division.code, "parent": division.parent
-    })
+    form = DivisionForm(
+        request.POST or None,
+        organization=org,
+        initial={"name": division.name, "code": division.code, "parent": division.parent},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.division_update(actor=_user(request), division=division, **form.cleaned_data)
@@ -231,8 +235,14 @@ def member_list(request: HttpRequest, organization: str) -> HttpResponseBase:
     memberships = selectors.membership_list(org, query)
     if request.GET.get("format") == "csv":
         rows = (
-            [m.user.full_name, m.user.email, "; ".join(m.role_labels()), m.job_title,
-             m.division.name if m.division else "", _("yes") if m.is_active else _("no")]
+            [
+                m.user.full_name,
+                m.user.email,
+                "; ".join(m.role_labels()),
+                m.job_title,
+                m.division.name if m.division else "",
+                _("yes") if m.is_active else _("no"),
+            ]
             for m in memberships.iterator()
         )
         header = [_("Name"), _("E-mail address"), _("Roles"), _("Job title"), _("Division"), _("Active")]
@@ -273,10 +283,16 @@ def member_add(request: HttpRequest, organization: str) -> HttpResponse:
 def member_edit(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
     org = _org(request)
     membership = selectors.membership_get(org, pk)
-    form = MembershipEditForm(request.POST or None, organization=org, initial={
-        "roles": membership.roles, "job_title": membership.job_title,
-        "division": membership.division, "is_active": membership.is_active,
-    })
+    form = MembershipEditForm(
+        request.POST or None,
+        organization=org,
+        initial={
+            "roles": membership.roles,
+            "job_title": membership.job_title,
+            "division": membership.division,
+            "is_active": membership.is_active,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(actor=_user(request), membership=membership, **form.cleaned_data)
@@ -298,8 +314,10 @@ def audit_list(request: HttpRequest, organization: str) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         from arusha.core.audit import sentence
 
-        rows = ([e.at.isoformat(), e.actor_label, e.action, e.object_repr, sentence(e), e.changes]
-                for e in events.iterator())
+        rows = (
+            [e.at.isoformat(), e.actor_label, e.action, e.object_repr, sentence(e), e.changes]
+            for e in events.iterator()
+        )
         header = [_("When"), _("Who"), _("Action"), _("Object"), _("What happened"), _("Changes")]
         return csv_response(f"{org.slug}-audit.csv", header, rows)
     return render(request, "core/audit_list.html", {"page": paginate(request, events)})

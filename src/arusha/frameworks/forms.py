@@ -17,7 +17,8 @@ class PackUploadForm(forms.Form):
         if (upload.size or 0) > settings.ARUSHA_FRAMEWORK_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large."))
         try:
-            return upload.read().decode("utf-8")
+            text: str = upload.read().decode("utf-8")
+            return text
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
 

@@ -36,7 +36,7 @@ class PackError:
         return f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
 
 
-class PackInvalid(Exception):
+class PackInvalidError(Exception):
     def __init__(self, errors: list[PackError]) -> None:
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
@@ -67,13 +67,17 @@ def _read(text: str, filename: str, errors: list[PackError]) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        errors.append(PackError(filename, line, "", _("not valid YAML: %(problem)s") % {"problem": exc.problem}))
+        errors.append(
+            PackError(filename, line, "", _("not valid YAML: %(problem)s") % {"problem": exc.problem})
+        )
     except Exception as exc:  # ruamel raises several unrelated types for broken input
         errors.append(PackError(filename, None, "", _("not valid YAML: %(problem)s") % {"problem": exc}))
     return None
 
 
-def _line_of(root: Any, loc: tuple[Any, ...], files: dict[int, str], default_file: str) -> tuple[str, int | None]:
+def _line_of(
+    root: Any, loc: tuple[Any, ...], files: dict[int, str], default_file: str
+) -> tuple[str, int | None]:
     """Follow a pydantic error location through the YAML nodes to the nearest known line."""
     node, line, file = root, None, default_file
     if isinstance(root, CommentedMap | CommentedSeq):
@@ -105,7 +109,9 @@ def _semantic_errors(pack: PackSchema) -> list[tuple[tuple[Any, ...], str]]:
     def texts(loc: tuple[Any, ...], value: dict[str, str], required: bool = True) -> None:
         for lang in value:
             if lang not in languages:
-                problems.append((loc, _("language “%(lang)s” is not declared in the pack's languages") % {"lang": lang}))
+                problems.append(
+                    (loc, _("language “%(lang)s” is not declared in the pack's languages") % {"lang": lang})
+                )
         if required or value:
             for lang in languages:
                 if not value.get(lang):
@@ -119,35 +125,44 @@ def _semantic_errors(pack: PackSchema) -> list[tuple[tuple[Any, ...], str]]:
     def question(loc: tuple[Any, ...], q: QuestionSchema, prefix: str) -> None:
         expected = f"{prefix}.{q.number}"
         if q.code != expected:
-            problems.append((loc + ("code",), _("expected the code %(expected)s for question number %(number)s")
-                             % {"expected": expected, "number": q.number}))
-        unique(loc + ("code",), q.code)
-        texts(loc + ("text",), q.text)
-        texts(loc + ("guidance",), q.guidance, required=False)
+            problems.append(
+                (
+                    (*loc, "code"),
+                    _("expected the code %(expected)s for question number %(number)s")
+                    % {"expected": expected, "number": q.number},
+                )
+            )
+        unique((*loc, "code"), q.code)
+        texts((*loc, "text"), q.text)
+        texts((*loc, "guidance"), q.guidance, required=False)
 
     texts(("name",), pack.name)
     orders: set[int] = set()
     for a_index, area in enumerate(pack.areas):
         a_loc: tuple[Any, ...] = ("areas", a_index)
-        unique(a_loc + ("code",), area.code)
+        unique((*a_loc, "code"), area.code)
         if area.order in orders:
-            problems.append((a_loc + ("order",), _("another area has the same order")))
+            problems.append(((*a_loc, "order"), _("another area has the same order")))
         orders.add(area.order)
-        texts(a_loc + ("title",), area.title)
-        texts(a_loc + ("summary",), area.summary, required=False)
+        texts((*a_loc, "title"), area.title)
+        texts((*a_loc, "summary"), area.summary, required=False)
         if bool(area.topics) == bool(area.questions):
             problems.append((a_loc, _("an area holds either topics or questions (exactly one of the two)")))
         for q_index, q in enumerate(area.questions):
-            question(a_loc + ("questions", q_index), q, area.code)
+            question((*a_loc, "questions", q_index), q, area.code)
         for t_index, topic in enumerate(area.topics):
-            t_loc = a_loc + ("topics", t_index)
+            t_loc = (*a_loc, "topics", t_index)
             if not topic.code.startswith(area.code + "."):
-                problems.append((t_loc + ("code",), _("a topic code starts with its area code, %(code)s.")
-                                 % {"code": area.code}))
-            unique(t_loc + ("code",), topic.code)
-            texts(t_loc + ("title",), topic.title)
+                problems.append(
+                    (
+                        (*t_loc, "code"),
+                        _("a topic code starts with its area code, %(code)s.") % {"code": area.code},
+                    )
+                )
+            unique((*t_loc, "code"), topic.code)
+            texts((*t_loc, "title"), topic.title)
             for q_index, q in enumerate(topic.questions):
-                question(t_loc + ("questions", q_index), q, topic.code)
+                question((*t_loc, "questions", q_index), q, topic.code)
     return problems
 
 
@@ -171,10 +186,10 @@ def parse_text(text: str, filename: str = "pack.yaml") -> ParsedPack:
     errors: list[PackError] = []
     root = _read(text, filename, errors)
     if errors:
-        raise PackInvalid(errors)
+        raise PackInvalidError(errors)
     pack = _validate(root, {}, filename, errors)
     if pack is None:
-        raise PackInvalid(errors)
+        raise PackInvalidError(errors)
     return ParsedPack(pack=pack, checksum=hashlib.sha256(text.encode()).hexdigest(), files=[filename])
 
 
@@ -184,7 +199,9 @@ def parse_path(path: Path) -> ParsedPack:
         return parse_text(path.read_text(encoding="utf-8"), path.name)
     manifest = path / PACK_FILE
     if not manifest.is_file():
-        raise PackInvalid([PackError(str(path), None, "", _("no %(file)s in this folder") % {"file": PACK_FILE})])
+        raise PackInvalidError(
+            [PackError(str(path), None, "", _("no %(file)s in this folder") % {"file": PACK_FILE})]
+        )
     errors: list[PackError] = []
     digest = hashlib.sha256()
     text = manifest.read_text(encoding="utf-8")
@@ -199,8 +216,14 @@ def parse_path(path: Path) -> ParsedPack:
                 continue
             area_file = path / entry
             if path.resolve() not in area_file.resolve().parents or not area_file.is_file():
-                errors.append(PackError(PACK_FILE, areas.lc.item(index)[0] + 1, f"areas.{index}",
-                                        _("the area file %(file)s is not in the pack folder") % {"file": entry}))
+                errors.append(
+                    PackError(
+                        PACK_FILE,
+                        areas.lc.item(index)[0] + 1,
+                        f"areas.{index}",
+                        _("the area file %(file)s is not in the pack folder") % {"file": entry},
+                    )
+                )
                 continue
             area_text = area_file.read_text(encoding="utf-8")
             digest.update(area_text.encode())
@@ -210,10 +233,10 @@ def parse_path(path: Path) -> ParsedPack:
                 files[id(node)] = entry
                 names.append(entry)
     if errors:
-        raise PackInvalid(errors)
+        raise PackInvalidError(errors)
     pack = _validate(root, files, PACK_FILE, errors)
     if pack is None:
-        raise PackInvalid(errors)
+        raise PackInvalidError(errors)
     return ParsedPack(pack=pack, checksum=digest.hexdigest(), files=names)
 
 
@@ -223,4 +246,13 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-__all__ = ["AreaSchema", "PackError", "PackInvalid", "ParsedPack", "fold", "json_schema", "parse_path", "parse_text"]
+__all__ = [
+    "AreaSchema",
+    "PackError",
+    "PackInvalidError",
+    "ParsedPack",
+    "fold",
+    "json_schema",
+    "parse_path",
+    "parse_text",
+]

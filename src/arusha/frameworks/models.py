@@ -93,7 +93,9 @@ class Topic(models.Model):
 class Question(models.Model):
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="questions")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="questions")
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="questions")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
     code = models.CharField(_("code"), max_length=40)
     number = models.PositiveIntegerField(_("number"))
     order = models.PositiveIntegerField()

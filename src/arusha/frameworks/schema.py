@@ -11,7 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$", max_length=40)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$", max_length=40)
+]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Localized = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")], Text]
 

@@ -16,9 +16,11 @@ def version_list() -> QuerySet[FrameworkVersion]:
 
 
 def version_get(code: str, version: str) -> FrameworkVersion:
-    found = FrameworkVersion.objects.select_related("framework").filter(
-        framework__code=code, version=version
-    ).first()
+    found = (
+        FrameworkVersion.objects.select_related("framework")
+        .filter(framework__code=code, version=version)
+        .first()
+    )
     if found is None:
         raise Http404
     return found
@@ -35,7 +37,9 @@ def area_get(version: FrameworkVersion, code: str) -> Area:
         Area.objects.filter(version=version, code=code)
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.prefetch_related("questions")),
-            Prefetch("questions", queryset=Question.objects.filter(topic__isnull=True), to_attr="loose_questions"),
+            Prefetch(
+                "questions", queryset=Question.objects.filter(topic__isnull=True), to_attr="loose_questions"
+            ),
         )
         .first()
     )

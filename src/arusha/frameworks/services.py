@@ -14,7 +14,9 @@ from arusha.frameworks.models import Area, Framework, FrameworkVersion, Question
 from arusha.frameworks.schema import QuestionSchema
 
 
-def _question(version: FrameworkVersion, area: Area, topic: Topic | None, q: QuestionSchema, order: int) -> Question:
+def _question(
+    version: FrameworkVersion, area: Area, topic: Topic | None, q: QuestionSchema, order: int
+) -> Question:
     search = " ".join([q.code, *q.text.values(), *q.guidance.values()])
     return Question(
         version=version,
@@ -31,7 +33,9 @@ def _question(version: FrameworkVersion, area: Area, topic: Topic | None, q: Que
 
 
 @transaction.atomic
-def framework_load(*, actor: User | None, parsed: ParsedPack, builtin: bool = False) -> tuple[FrameworkVersion, bool]:
+def framework_load(
+    *, actor: User | None, parsed: ParsedPack, builtin: bool = False
+) -> tuple[FrameworkVersion, bool]:
     """Write a validated pack. Returns the version and whether anything was written.
 
     Loading the same content again changes nothing. A version that differs from one
@@ -46,8 +50,11 @@ def framework_load(*, actor: User | None, parsed: ParsedPack, builtin: bool = Fa
             return existing, False
         if existing.locked_at is not None:
             raise DomainError(
-                _("Version %(version)s of %(code)s is used by an assessment and cannot change: "
-                  "give the pack a new version number.") % {"version": pack.version, "code": pack.code},
+                _(
+                    "Version %(version)s of %(code)s is used by an assessment and cannot change: "
+                    "give the pack a new version number."
+                )
+                % {"version": pack.version, "code": pack.code},
                 field="version",
             )
         existing.delete()
@@ -63,8 +70,15 @@ def framework_load(*, actor: User | None, parsed: ParsedPack, builtin: bool = Fa
         loaded_by=actor,
     )
     areas = Area.objects.bulk_create(
-        Area(version=version, code=a.code, kind=a.kind, order=a.order, idg_reference=a.idg_reference,
-             title=a.title, summary=a.summary)
+        Area(
+            version=version,
+            code=a.code,
+            kind=a.kind,
+            order=a.order,
+            idg_reference=a.idg_reference,
+            title=a.title,
+            summary=a.summary,
+        )
         for a in pack.areas
     )
     topic_rows: list[tuple[Topic, int]] = []

@@ -14,7 +14,7 @@ from arusha.core.models import User
 from arusha.core.policies import authenticated, staff_only
 from arusha.frameworks import selectors, services
 from arusha.frameworks.forms import PackUploadForm, SearchForm
-from arusha.frameworks.loader import PackInvalid, parse_text
+from arusha.frameworks.loader import PackInvalidError, parse_text
 from arusha.frameworks.templatetags.arusha_text import tr
 
 
@@ -29,12 +29,27 @@ def version_detail(request: HttpRequest, code: str, version: str) -> HttpRespons
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if request.GET.get("format") == "csv":
-        rows = ([q.code, q.area.code, q.topic.code if q.topic else "", tr(q.text), tr(q.guidance), q.idg_reference]
-                for q in selectors.questions_of(pack).iterator())
+        rows = (
+            [
+                q.code,
+                q.area.code,
+                q.topic.code if q.topic else "",
+                tr(q.text),
+                tr(q.guidance),
+                q.idg_reference,
+            ]
+            for q in selectors.questions_of(pack).iterator()
+        )
         header = [_("Code"), _("Area"), _("Topic"), _("Question"), _("Guidance"), _("IDG reference")]
         return csv_response(f"{pack.framework.code}-{pack.version}.csv", header, rows)
     results = paginate(request, selectors.question_search(pack, query)) if query else None
-    context = {"pack": pack, "areas": selectors.area_list(pack), "form": form, "query": query, "results": results}
+    context = {
+        "pack": pack,
+        "areas": selectors.area_list(pack),
+        "form": form,
+        "query": query,
+        "results": results,
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "frameworks/version_detail.html#search-results", context)
     return render(request, "frameworks/version_detail.html", context)
@@ -61,12 +76,12 @@ def pack_upload(request: HttpRequest) -> HttpResponse:
     form = PackUploadForm(request.POST or None, request.FILES or None)
     pack_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = request.FILES["file"]
+        filename = getattr(request.FILES.get("file"), "name", None) or "pack.yaml"
         try:
-            parsed = parse_text(form.cleaned_data["file"], upload.name or "pack.yaml")
+            parsed = parse_text(form.cleaned_data["file"], filename)
             actor: User = request.user  # type: ignore[assignment]
             version, written = services.framework_load(actor=actor, parsed=parsed)
-        except PackInvalid as invalid:
+        except PackInvalidError as invalid:
             pack_errors = [str(error) for error in invalid.errors]
         except DomainError as error:
             pack_errors = [str(error.message)]
@@ -74,7 +89,11 @@ def pack_upload(request: HttpRequest) -> HttpResponse:
             if written:
                 messages.success(request, _("The pack %(pack)s is loaded.") % {"pack": version})
             else:
-                messages.info(request, _("The pack %(pack)s was already loaded with this content.") % {"pack": version})
+                messages.info(
+                    request, _("The pack %(pack)s was already loaded with this content.") % {"pack": version}
+                )
             return redirect("framework-version", code=version.framework.code, version=version.version)
     status = 400 if pack_errors or form.errors else 200
-    return render(request, "frameworks/pack_upload.html", {"form": form, "pack_errors": pack_errors}, status=status)
+    return render(
+        request, "frameworks/pack_upload.html", {"form": form, "pack_errors": pack_errors}, status=status
+    )

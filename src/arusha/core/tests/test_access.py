@@ -23,7 +23,9 @@ def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterato
 
 
 def test_every_view_declares_an_access_policy() -> None:
-    missing = [route for route, pattern in _walk(get_resolver().url_patterns) if policy_of(pattern.callback) is None]
+    missing = [
+        route for route, pattern in _walk(get_resolver().url_patterns) if policy_of(pattern.callback) is None
+    ]
     assert missing == []
 
 
@@ -35,7 +37,9 @@ def test_the_walk_sees_the_organization_views() -> None:
 def _organization_urls(cast) -> list[str]:  # type: ignore[no-untyped-def]
     """Every URL under /o/<organization>/, filled with real objects of the host organization."""
     attachment = services.attachment_add(
-        actor=cast.owner, organization=cast.customs, target=cast.division,
+        actor=cast.owner,
+        organization=cast.customs,
+        target=cast.division,
         upload=SimpleUploadedFile("note.txt", b"evidence"),
     )
     with scope(organization=cast.customs):
@@ -50,8 +54,10 @@ def _organization_urls(cast) -> list[str]:  # type: ignore[no-untyped-def]
             kwargs["kind"] = "division"
         if "<int:pk>" in route:
             name = pattern.name or ""
-            kwargs["pk"] = values["member"] if name.startswith("member") else (
-                values["attachment"] if name.startswith("attachment-download") else values["division"]
+            kwargs["pk"] = (
+                values["member"]
+                if name.startswith("member")
+                else (values["attachment"] if name.startswith("attachment-download") else values["division"])
             )
         urls.append(reverse(pattern.name, kwargs=kwargs))
     return urls
@@ -76,7 +82,7 @@ def test_every_organization_url_sends_anonymous_people_to_sign_in(client, cast) 
 def test_a_member_opens_every_organization_page(client, cast) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.owner)
     for url in _organization_urls(cast):
-        if "/comments/" in url or "/attachments/" in url and not url.rstrip("/").split("/")[-1].isdigit():
+        if "/comments/" in url or ("/attachments/" in url and not url.rstrip("/").split("/")[-1].isdigit()):
             continue
         response = client.get(url)
         response.close()  # downloads stream the stored file: close it
@@ -102,7 +108,12 @@ def test_a_deactivated_member_sees_nothing_any_more(client, cast) -> None:  # ty
     with scope(organization=cast.customs):
         membership = Membership.objects.get(user=cast.member)
     services.membership_update(
-        actor=cast.owner, membership=membership, roles=["contributor"], job_title="", division=None, is_active=False
+        actor=cast.owner,
+        membership=membership,
+        roles=["contributor"],
+        job_title="",
+        division=None,
+        is_active=False,
     )
     client.force_login(cast.member)
     assert client.get(reverse("organization-home", args=[cast.customs.slug])).status_code == 404

@@ -27,7 +27,9 @@ def test_creating_a_division_writes_who_what_and_after_values(cast) -> None:  # 
 
 
 def test_changing_a_division_keeps_before_and_after(cast) -> None:  # type: ignore[no-untyped-def]
-    services.division_update(actor=cast.owner, division=cast.division, name="Operations HQ", code="OPS", parent=None)
+    services.division_update(
+        actor=cast.owner, division=cast.division, name="Operations HQ", code="OPS", parent=None
+    )
     with scope(organization=cast.customs):
         event = selectors.object_history(cast.customs, cast.division).first()
     assert event is not None and event.action == "arusha.division.updated"
@@ -50,20 +52,28 @@ def test_a_division_cannot_have_a_parent_of_another_organization(cast) -> None: 
 
 def test_two_sibling_divisions_cannot_share_a_name(cast) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as error:
-        services.division_create(actor=cast.owner, organization=cast.customs, name="Port office", parent=cast.division)
+        services.division_create(
+            actor=cast.owner, organization=cast.customs, name="Port office", parent=cast.division
+        )
     assert error.value.field == "name"
 
 
 def test_unknown_roles_are_refused(cast) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as error:
-        services.membership_create(actor=cast.owner, organization=cast.customs, user=cast.outsider, roles=["king"])
+        services.membership_create(
+            actor=cast.owner, organization=cast.customs, user=cast.outsider, roles=["king"]
+        )
     assert error.value.field == "roles"
 
 
 def test_inviting_a_new_person_opens_an_account_and_tells_them(cast) -> None:  # type: ignore[no-untyped-def]
     membership = services.membership_invite(
-        actor=cast.owner, organization=cast.customs, email="New.Person@Test.example", full_name="Nora New",
-        roles=["performer"], login_url="http://testserver/account/password-reset/",
+        actor=cast.owner,
+        organization=cast.customs,
+        email="New.Person@Test.example",
+        full_name="Nora New",
+        roles=["performer"],
+        login_url="http://testserver/account/password-reset/",
     )
     user = User.objects.get(email="new.person@test.example")
     assert membership.user == user and not user.has_usable_password()
@@ -75,7 +85,11 @@ def test_inviting_a_new_person_opens_an_account_and_tells_them(cast) -> None:  #
 def test_inviting_a_person_without_account_needs_their_name(cast) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as error:
         services.membership_invite(
-            actor=cast.owner, organization=cast.customs, email="x@test.example", full_name="", roles=["contributor"]
+            actor=cast.owner,
+            organization=cast.customs,
+            email="x@test.example",
+            full_name="",
+            roles=["contributor"],
         )
     assert error.value.field == "full_name"
     assert not User.objects.filter(email="x@test.example").exists()
@@ -83,7 +97,9 @@ def test_inviting_a_person_without_account_needs_their_name(cast) -> None:  # ty
 
 def test_a_person_cannot_be_added_twice(cast) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError):
-        services.membership_create(actor=cast.owner, organization=cast.customs, user=cast.member, roles=["performer"])
+        services.membership_create(
+            actor=cast.owner, organization=cast.customs, user=cast.member, roles=["performer"]
+        )
     with scope(organization=cast.customs):
         assert Membership.objects.filter(user=cast.member).count() == 1
 
@@ -91,7 +107,9 @@ def test_a_person_cannot_be_added_twice(cast) -> None:  # type: ignore[no-untype
 def test_an_attachment_keeps_its_checksum_and_size(cast) -> None:  # type: ignore[no-untyped-def]
     content = b"minutes of the working group"
     attachment = services.attachment_add(
-        actor=cast.owner, organization=cast.customs, target=cast.division,
+        actor=cast.owner,
+        organization=cast.customs,
+        target=cast.division,
         upload=SimpleUploadedFile("minutes.pdf", content),
     )
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
@@ -103,7 +121,9 @@ def test_an_attachment_keeps_its_checksum_and_size(cast) -> None:  # type: ignor
 def test_an_attachment_of_a_refused_type_is_not_stored(cast) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as error:
         services.attachment_add(
-            actor=cast.owner, organization=cast.customs, target=cast.division,
+            actor=cast.owner,
+            organization=cast.customs,
+            target=cast.division,
             upload=SimpleUploadedFile("tool.exe", b"MZ"),
         )
     assert error.value.field == "file"
@@ -115,7 +135,9 @@ def test_an_attachment_of_a_refused_type_is_not_stored(cast) -> None:  # type: i
 def test_an_attachment_over_the_size_limit_is_refused(cast) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError, match="larger than the limit"):
         services.attachment_add(
-            actor=cast.owner, organization=cast.customs, target=cast.division,
+            actor=cast.owner,
+            organization=cast.customs,
+            target=cast.division,
             upload=SimpleUploadedFile("big.txt", b"x" * 11),
         )
 

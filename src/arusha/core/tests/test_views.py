@@ -31,7 +31,8 @@ def test_a_manager_creates_a_division_through_the_form(client, cast) -> None:  #
 def test_a_form_error_is_shown_next_to_its_field(client, cast) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.owner)
     response = client.post(
-        reverse("division-create", args=[cast.customs.slug]), {"name": "Port office", "parent": cast.division.pk}
+        reverse("division-create", args=[cast.customs.slug]),
+        {"name": "Port office", "parent": cast.division.pk},
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -79,9 +80,13 @@ def test_the_audit_trail_reads_as_sentences(client, cast) -> None:  # type: igno
 
 
 def test_an_object_history_page_lists_its_changes(client, cast) -> None:  # type: ignore[no-untyped-def]
-    services.division_update(actor=cast.owner, division=cast.division, name="Operations HQ", code="OPS", parent=None)
+    services.division_update(
+        actor=cast.owner, division=cast.division, name="Operations HQ", code="OPS", parent=None
+    )
     client.force_login(cast.owner)
-    page = client.get(reverse("object-history", args=[cast.customs.slug, "division", cast.division.pk])).content.decode()
+    page = client.get(
+        reverse("object-history", args=[cast.customs.slug, "division", cast.division.pk])
+    ).content.decode()
     assert "Olive Owner changed the division Operations HQ." in page and "Port office" not in page
 
 
@@ -134,7 +139,11 @@ def test_production_settings_pass_the_deployment_check() -> None:
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

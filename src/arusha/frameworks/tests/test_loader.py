@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from arusha.core.errors import DomainError
-from arusha.frameworks.loader import PackInvalid, parse_path, parse_text
+from arusha.frameworks.loader import PackInvalidError, parse_path, parse_text
 from arusha.frameworks.models import FrameworkVersion, Question
 from arusha.frameworks.services import framework_load, framework_version_lock
 
@@ -49,14 +49,14 @@ def test_a_valid_single_file_pack_loads(db) -> None:  # type: ignore[no-untyped-
 
 
 def _errors(text: str) -> list[str]:
-    with pytest.raises(PackInvalid) as invalid:
+    with pytest.raises(PackInvalidError) as invalid:
         parse_text(text, "mine.yaml")
     return [str(error) for error in invalid.value.errors]
 
 
 def test_a_missing_translation_is_reported_with_its_line_and_field() -> None:
     errors = _errors(GOOD.replace(", fr: Comment la direction montre-t-elle l'exemple ?", ""))
-    assert errors == ['mine.yaml, line 17: areas.0.topics.0.questions.0.text: the text in “fr” is missing']
+    assert errors == ["mine.yaml, line 17: areas.0.topics.0.questions.0.text: the text in “fr” is missing"]
 
 
 def test_a_missing_field_is_reported_with_its_line() -> None:
@@ -79,7 +79,9 @@ def test_semantic_errors_are_all_collected() -> None:
 
 
 def test_broken_yaml_is_reported_with_its_line() -> None:
-    errors = _errors(GOOD.replace("    order: 1\n    title: {en: Leadership", "    order: 1\n    title: {en: [Leadership"))
+    errors = _errors(
+        GOOD.replace("    order: 1\n    title: {en: Leadership", "    order: 1\n    title: {en: [Leadership")
+    )
     assert len(errors) == 1 and errors[0].startswith("mine.yaml, line ") and "not valid YAML" in errors[0]
 
 
@@ -90,7 +92,10 @@ def test_a_duplicate_key_is_refused() -> None:
 
 def test_an_invalid_pack_writes_nothing(db) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CommandError, match="nothing was loaded"):
-        call_command("load_framework", str(_write_tmp(GOOD.replace("number: 1\n            text", "number: x\n            text"))))
+        call_command(
+            "load_framework",
+            str(_write_tmp(GOOD.replace("number: 1\n            text", "number: x\n            text"))),
+        )
     assert FrameworkVersion.objects.count() == 0 and Question.objects.count() == 0
 
 
@@ -123,7 +128,9 @@ def test_an_unlocked_version_is_replaced_by_new_content(db) -> None:  # type: ig
     changed = GOOD.replace("Is there a gender policy?", "Is there a written gender policy?")
     version, written = framework_load(actor=None, parsed=parse_text(changed))
     assert written and FrameworkVersion.objects.count() == 1
-    assert Question.objects.get(version=version, code="GED.1").text["en"] == "Is there a written gender policy?"
+    assert (
+        Question.objects.get(version=version, code="GED.1").text["en"] == "Is there a written gender policy?"
+    )
 
 
 def test_a_new_version_loads_beside_the_old_one(db) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +150,7 @@ def test_an_area_file_error_names_the_area_file(tmp_path: Path) -> None:
         "code: KF1\nkind: key_factor\norder: 1\ntitle: {en: One}\nquestions:\n"
         "  - code: KF1.1\n    number: 1\n    text: {en: Fine?}\n  - code: KF1.2\n    number: two\n    text: {en: No}\n"
     )
-    with pytest.raises(PackInvalid) as invalid:
+    with pytest.raises(PackInvalidError) as invalid:
         parse_path(tmp_path)
     assert [str(e) for e in invalid.value.errors] == [
         "areas/A.yaml, line 10: areas.0.questions.1.number: Input should be a valid integer, unable to parse string as an integer"
@@ -154,7 +161,7 @@ def test_an_area_file_outside_the_pack_folder_is_refused(tmp_path: Path) -> None
     (tmp_path / "pack.yaml").write_text(
         'code: folder-pack\nversion: "1"\nlanguages: [en]\nname: {en: Folder}\nareas:\n  - ../../etc/passwd\n'
     )
-    with pytest.raises(PackInvalid, match="not in the pack folder"):
+    with pytest.raises(PackInvalidError, match="not in the pack folder"):
         parse_path(tmp_path)
 
 

@@ -81,8 +81,12 @@ def test_uploading_a_pack_loads_it(client, cast) -> None:  # type: ignore[no-unt
 
 def test_uploading_a_broken_pack_lists_every_error_and_loads_nothing(client, cast) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.staff)
-    broken = GOOD.replace("number: 1\n            text", "number: 0\n            text").replace("kind: gender_diversity", "kind: other")
-    response = client.post(reverse("framework-upload"), {"file": SimpleUploadedFile("n.yaml", broken.encode())})
+    broken = GOOD.replace("number: 1\n            text", "number: 0\n            text").replace(
+        "kind: gender_diversity", "kind: other"
+    )
+    response = client.post(
+        reverse("framework-upload"), {"file": SimpleUploadedFile("n.yaml", broken.encode())}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "n.yaml, line 16: areas.0.topics.0.questions.0.number" in page

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from arusha.core.errors import DomainError
-from arusha.frameworks.loader import PackInvalid, parse_path
+from arusha.frameworks.loader import PackInvalidError, parse_path
 from arusha.frameworks.services import framework_load
 
 BUILTIN = Path(__file__).resolve().parents[2] / "packs" / "rad-idg-2021"
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             parsed = parse_path(path or BUILTIN)
             version, written = framework_load(actor=None, parsed=parsed, builtin=builtin)
-        except PackInvalid as invalid:
+        except PackInvalidError as invalid:
             for error in invalid.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(invalid.errors)} error(s): nothing was loaded.") from invalid
