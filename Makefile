@@ -71,7 +71,7 @@ test: install system-deps
 	$(MAKE) --no-print-directory pytest-sqlite pytest-postgres
 
 bench: install system-deps
-	$(BIN)/python bench/run.py
+	scripts/with-postgres $(BIN)/python bench/run.py
 
 demo: install
 	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery-staple"
 
 
-def test_sign_in_switch_to_french_browse_a_factor_and_search(page: Any, live_server: Any, cast: Any, builtin_pack: Any) -> None:
+def test_sign_in_switch_to_french_browse_a_factor_and_search(
+    page: Any, live_server: Any, cast: Any, builtin_pack: Any
+) -> None:
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/account/login/"))
     assert axe_violations(page) == []

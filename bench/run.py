@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Benchmark the main pages on PostgreSQL behind the production server (gunicorn).
+
+Run with `make bench`: it starts a throw-away PostgreSQL server, seeds a realistic
+volume of data, serves Arusha with gunicorn in production settings and measures, in
+the same run, a bare Django view (the floor). Every page is reported as p50/p95
+latency, its ratio to the floor's p50, and its query count.
+
+Environment: BENCH_REQUESTS (per page, default 200), BENCH_PORT (default 8765).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+os.environ.update(
+    ARUSHA_ENV="production",
+    ARUSHA_SECRET_KEY=secrets.token_urlsafe(50),
+    ARUSHA_ALLOWED_HOSTS="127.0.0.1",
+    ARUSHA_SSL_REDIRECT="0",
+    ARUSHA_BENCH="1",
+    ARUSHA_LOGIN_THROTTLE="0",
+    ARUSHA_STATIC_ROOT=str(ROOT / "var/bench-static"),
+    DJANGO_SETTINGS_MODULE="arusha.settings",
+)
+if "DATABASE_URL" not in os.environ:
+    sys.exit("Run through `make bench` (or scripts/with-postgres): DATABASE_URL is not set.")
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+
+
+def seed() -> dict[str, str]:
+    """A large administration: 120 divisions, 1,500 members, 6,000 audit events."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_scopes import scopes_disabled
+
+    from arusha.core import services
+    from arusha.core.models import AuditEvent, Membership, OrganizationKind, User
+
+    org = services.organization_create(
+        actor=None, slug="bench-customs", name="Bench Customs", kind=OrganizationKind.CUSTOMS, country="XA"
+    )
+    owner = services.user_create(email="owner@bench.example", full_name="Bench Owner", password=None)
+    services.membership_create(actor=None, organization=org, user=owner, roles=["administrator"])
+    parents = [
+        services.division_create(actor=owner, organization=org, name=f"Directorate {n}") for n in range(12)
+    ]
+    divisions = [
+        services.division_create(actor=owner, organization=org, name=f"Office {p.pk}-{n}", parent=p)
+        for p in parents
+        for n in range(9)
+    ]
+    users = User.objects.bulk_create(
+        User(email=f"person{n}@bench.example", full_name=f"Person {n:04d}", password="!") for n in range(1500)
+    )
+    with scopes_disabled():
+        Membership.objects.bulk_create(
+            Membership(
+                organization=org, user=u, roles=["contributor"], division=divisions[n % len(divisions)]
+            )
+            for n, u in enumerate(users)
+        )
+        first = AuditEvent.objects.filter(organization=org).first()
+        assert first is not None
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                organization=org,
+                actor=owner,
+                actor_label=str(owner),
+                action="arusha.division.updated",
+                content_type=first.content_type,
+                object_id=first.object_id,
+                object_repr=first.object_repr,
+                changes={"name": [f"Name {n}", f"Name {n + 1}"]},
+            )
+            for n in range(6000)
+        )
+    session = SessionStore()
+    session[SESSION_KEY] = str(owner.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = owner.get_session_auth_hash()
+    session.create()
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "user": str(owner.pk)}
+
+
+PAGES = [
+    ("floor (bare Django view)", "/bench/floor/"),
+    ("home", "/"),
+    ("organization overview", "/o/bench-customs/"),
+    ("divisions (120)", "/o/bench-customs/divisions/"),
+    ("members (1,500, page 1)", "/o/bench-customs/members/"),
+    ("members search", "/o/bench-customs/members/?q=Person+01"),
+    ("audit trail (6,000, page 1)", "/o/bench-customs/audit/"),
+    ("frameworks", "/frameworks/"),
+    ("pack: 14 areas", "/frameworks/rad-idg-2021/1.0.0/"),
+    ("area KF8 (36 questions)", "/frameworks/rad-idg-2021/1.0.0/KF8/"),
+    ("question search", "/frameworks/rad-idg-2021/1.0.0/?q=integrity+training"),
+]
+
+
+def query_counts(user_pk: str) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from arusha.core.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1", secure=True)
+    client.force_login(User.objects.get(pk=user_pk))
+    counts = {}
+    for name, path in PAGES:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+def fetch(path: str, cookie: str) -> float:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie})
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    manage("migrate", "--no-input", "-v0")
+    manage("collectstatic", "--no-input", "-v0")
+    manage("load_framework")
+    info = seed()
+    counts = query_counts(info["user"])
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "arusha.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT / "src")},
+    )
+    try:
+        for _ in range(100):
+            try:
+                fetch("/bench/floor/", info["cookie"])
+                break
+            except OSError:
+                time.sleep(0.1)
+        rows = []
+        for name, path in PAGES:
+            for _ in range(10):
+                fetch(path, info["cookie"])  # warm both workers
+            samples = sorted(fetch(path, info["cookie"]) for _ in range(REQUESTS))
+            rows.append((name, statistics.median(samples), samples[int(len(samples) * 0.95) - 1]))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    floor = rows[0][1]
+    print(
+        f"\n{REQUESTS} sequential requests per page, gunicorn (2 workers), PostgreSQL, production settings\n"
+    )
+    print(f"{'page':<30} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8} {'queries':>8}")
+    for name, p50, p95 in rows:
+        print(f"{name:<30} {p50:8.1f} {p95:8.1f} {p50 / floor:8.1f} {counts[name]:8d}")
+
+
+if __name__ == "__main__":
+    main()
