@@ -69,8 +69,11 @@ def seed() -> dict[str, str]:
         for p in parents
         for n in range(9)
     ]
+    # "!" is Django's mark of an unusable password: these people never sign in.
+    unusable = "!"
     users = User.objects.bulk_create(
-        User(email=f"person{n}@bench.example", full_name=f"Person {n:04d}", password="!") for n in range(1500)
+        User(email=f"person{n}@bench.example", full_name=f"Person {n:04d}", password=unusable)
+        for n in range(1500)
     )
     with scopes_disabled():
         Membership.objects.bulk_create(
