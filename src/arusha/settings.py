@@ -93,8 +93,11 @@ if not _DATABASE_URL:
     _DATABASE_URL = f"sqlite:///{VAR_DIR / 'arusha.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Pooled connections: the web tier stays stateless and cheap to scale out.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("ARUSHA_DB_POOL", default=True)
+    # Pooled connections: the web tier stays stateless and cheap to scale out. Tests run
+    # without the pool: a test's transaction must keep its one connection throughout.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool(
+        "ARUSHA_DB_POOL", default=ENVIRONMENT != "test"
+    )
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 

@@ -78,3 +78,19 @@ def sentence(event: AuditEvent) -> str:
     if template is None:
         return f"{actor}: {event.action} {event.object_repr}"
     return str(template) % {"actor": actor, "object": event.object_repr}
+
+
+def audit_change(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    organization: Organization | None,
+    fields: Iterable[str],
+    before: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a creation (no `before`) or a change of `fields`, with their values."""
+    after = snapshot(obj, fields)
+    return audit_record(
+        actor=actor, action=action, obj=obj, organization=organization, changes=diff(before or {}, after)
+    )

@@ -86,31 +86,23 @@ def audit_list(organization: Organization) -> QuerySet[AuditEvent]:
 
 
 def object_history(organization: Organization, obj: models.Model) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        organization=organization,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-    )
+    return AuditEvent.objects.filter(**_hung_on(organization, obj))
+
+
+def _hung_on(organization: Organization, obj: models.Model) -> dict[str, object]:
+    return {
+        "organization": organization,
+        "content_type": ContentType.objects.get_for_model(obj),
+        "object_id": str(obj.pk),
+    }
 
 
 def comments_on(organization: Organization, obj: models.Model) -> list[Comment]:
-    return list(
-        Comment.objects.filter(
-            organization=organization,
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=str(obj.pk),
-        ).select_related("author")
-    )
+    return list(Comment.objects.filter(**_hung_on(organization, obj)).select_related("author"))
 
 
 def attachments_on(organization: Organization, obj: models.Model) -> list[Attachment]:
-    return list(
-        Attachment.objects.filter(
-            organization=organization,
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=str(obj.pk),
-        ).select_related("uploaded_by")
-    )
+    return list(Attachment.objects.filter(**_hung_on(organization, obj)).select_related("uploaded_by"))
 
 
 def attachment_get(organization: Organization, pk: int) -> Attachment:

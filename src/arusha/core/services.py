@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes.state import scope
 
-from arusha.core.audit import audit_record, diff, snapshot
+from arusha.core.audit import audit_change, audit_record, snapshot
 from arusha.core.errors import DomainError
 from arusha.core.models import (
     LANGUAGE_CHOICES,
@@ -51,12 +51,13 @@ def user_update_preferences(*, actor: User, user: User, full_name: str, preferre
     user.full_name = full_name.strip()
     user.preferred_language = preferred_language
     user.save(update_fields=["full_name", "preferred_language"])
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.user.updated",
         obj=user,
         organization=None,
-        changes=diff(before, snapshot(user, ("full_name", "preferred_language"))),
+        fields=("full_name", "preferred_language"),
+        before=before,
     )
     return user
 
@@ -78,12 +79,12 @@ def organization_create(
     )
     organization.full_clean()
     organization.save()
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.organization.created",
         obj=organization,
         organization=organization,
-        changes=diff({}, snapshot(organization, _ORGANIZATION_FIELDS)),
+        fields=_ORGANIZATION_FIELDS,
     )
     return organization
 
@@ -98,12 +99,13 @@ def organization_update(
     organization.default_language = default_language
     organization.full_clean()
     organization.save(update_fields=["name", "country", "default_language"])
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.organization.updated",
         obj=organization,
         organization=organization,
-        changes=diff(before, snapshot(organization, _ORGANIZATION_FIELDS)),
+        fields=_ORGANIZATION_FIELDS,
+        before=before,
     )
     return organization
 
@@ -138,12 +140,12 @@ def division_create(
             division.save()
     except IntegrityError as exc:
         raise DomainError(_("A division with this name already exists at this place."), field="name") from exc
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.division.created",
         obj=division,
         organization=organization,
-        changes=diff({}, snapshot(division, _DIVISION_FIELDS)),
+        fields=_DIVISION_FIELDS,
     )
     return division
 
@@ -160,12 +162,13 @@ def division_update(
             division.save(update_fields=["name", "code", "parent"])
     except IntegrityError as exc:
         raise DomainError(_("A division with this name already exists at this place."), field="name") from exc
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.division.updated",
         obj=division,
         organization=division.organization,
-        changes=diff(before, snapshot(division, _DIVISION_FIELDS)),
+        fields=_DIVISION_FIELDS,
+        before=before,
     )
     return division
 
@@ -199,12 +202,12 @@ def membership_create(
     membership = Membership.objects.create(
         organization=organization, user=user, roles=roles, job_title=job_title, division=division
     )
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.membership.created",
         obj=membership,
         organization=organization,
-        changes=diff({}, snapshot(membership, _MEMBERSHIP_FIELDS)),
+        fields=_MEMBERSHIP_FIELDS,
     )
     return membership
 
@@ -228,12 +231,13 @@ def membership_update(
     membership.roles, membership.job_title = roles, job_title
     membership.division, membership.is_active = division, is_active
     membership.save(update_fields=["roles", "job_title", "division", "is_active"])
-    audit_record(
+    audit_change(
         actor=actor,
         action="arusha.membership.updated",
         obj=membership,
         organization=membership.organization,
-        changes=diff(before, snapshot(membership, _MEMBERSHIP_FIELDS)),
+        fields=_MEMBERSHIP_FIELDS,
+        before=before,
     )
     return membership
 
