@@ -361,8 +361,7 @@ def comment_create(request: HttpRequest, organization: str, kind: str, pk: int) 
         context["comment_form"] = form
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "core/_discussion.html#comments", context)
-    if form.errors:
-        return render(request, "core/_discussion.html#comments", context, status=400)
+    _report_errors(request, form)
     return _back_to(request, target)
 
 
@@ -379,11 +378,18 @@ def attachment_upload(request: HttpRequest, organization: str, kind: str, pk: in
             )
         except DomainError as error:
             attach_error(form, error)
-    if form.errors:
-        context = _discussion_context(org, target) | {"attachment_form": form}
-        return render(request, "core/_discussion.html#attachments", context, status=400)
-    messages.success(request, _("The file is attached."))
+    if not _report_errors(request, form):
+        messages.success(request, _("The file is attached."))
     return _back_to(request, target)
+
+
+def _report_errors(request: HttpRequest, form: forms.Form) -> bool:
+    """Without htmx, a form posted from another page reports its errors as messages there."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+    return bool(form.errors)
 
 
 @member(Permission.VIEW)

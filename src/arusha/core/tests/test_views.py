@@ -155,3 +155,18 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode != 0 and "ARUSHA_SECRET_KEY" in result.stderr
+
+
+def test_a_refused_attachment_is_explained_on_the_page_it_came_from(client, cast) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.member)
+    detail = reverse("division-detail", args=[cast.customs.slug, cast.division.pk])
+    response = client.post(
+        reverse("attachment-upload", args=[cast.customs.slug, "division", cast.division.pk]),
+        {"file": SimpleUploadedFile("run.exe", b"MZ"), "next": detail},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == detail
+    assert "File: Files of type “exe” are not accepted." in page
