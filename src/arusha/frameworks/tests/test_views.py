@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from arusha.frameworks.models import FrameworkVersion
 from arusha.frameworks.tests.test_loader import GOOD
@@ -15,12 +16,15 @@ def _area_url(version: FrameworkVersion, code: str) -> str:
     return reverse("framework-area", args=[version.framework.code, version.version, code])
 
 
-def test_every_area_of_the_pack_can_be_browsed(client, cast, builtin_pack) -> None:  # type: ignore[no-untyped-def]
+def test_every_area_of_the_pack_can_be_browsed_in_spanish(client, cast, builtin_pack) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.member)
+    client.post(reverse("set-language"), {"language": "es", "next": "/"})
+    assert builtin_pack.areas.count() == 14
     for area in builtin_pack.areas.all():
         page = client.get(_area_url(builtin_pack, area.code)).content.decode()
-        assert area.title["en"] in page
-        assert all(q.code in page for q in area.questions.all())
+        assert 'lang="es"' in page
+        assert escape(area.title["es"]) in page
+        assert all(q.code in page and escape(q.text["es"]) in page for q in area.questions.all())
 
 
 def test_an_area_page_uses_a_bounded_number_of_queries(client, cast, builtin_pack) -> None:  # type: ignore[no-untyped-def]
