@@ -50,8 +50,9 @@ messages: install
 	$(MANAGE) compilemessages --ignore=.venv
 
 lint: install
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts conftest.py
+	$(BIN)/ruff format --check src tests bench scripts conftest.py
+	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 
 typecheck: install
 	$(BIN)/mypy src
