@@ -27,8 +27,11 @@ class Policy:
     login_required: bool = True
     permission: str | None = None
     staff: bool = False
+    # A context's own rule (e.g. "a participant of this assessment"): raises Http404
+    # when the person may not go on. It replaces the membership permission check.
+    check: Callable[[HttpRequest, dict[str, Any]], None] | None = None
 
-    def refuse(self, request: HttpRequest) -> HttpResponseBase | None:
+    def refuse(self, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponseBase | None:
         """Return the refusal response, or None when the request may go on."""
         if not self.login_required:
             return None
@@ -36,7 +39,9 @@ class Policy:
             return redirect_to_login(request.get_full_path())
         if self.staff and not request.user.is_staff:
             raise Http404
-        if self.permission is not None:
+        if self.check is not None:
+            self.check(request, kwargs)
+        elif self.permission is not None:
             membership = getattr(request, "membership", None)
             if membership is None or self.permission not in membership.permissions:
                 raise Http404
@@ -47,7 +52,7 @@ def _declare(policy: Policy) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            refusal = policy.refuse(request)
+            refusal = policy.refuse(request, kwargs)
             if refusal is not None:
                 return refusal
             return view(request, *args, **kwargs)
@@ -66,6 +71,11 @@ staff_only = _declare(Policy("staff", staff=True))
 def member(permission: str) -> Callable[[View], View]:
     """The person must be an active member of the organization in the URL, with `permission`."""
     return _declare(Policy(f"member:{permission}", permission=permission))
+
+
+def custom(name: str, check: Callable[[HttpRequest, dict[str, Any]], None]) -> Callable[[View], View]:
+    """A policy of a context's own: `check` raises Http404 unless the person may go on."""
+    return _declare(Policy(name, check=check))
 
 
 def policy_of(view: Callable[..., Any]) -> Policy | None:
