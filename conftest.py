@@ -97,3 +97,116 @@ def builtin_pack(db: None):  # type: ignore[no-untyped-def]
 
     version, _written = framework_load(actor=None, parsed=_parsed_builtin(), builtin=True)
     return version
+
+
+SMALL_PACK = """\
+code: small-pack
+version: "1"
+languages: [en, fr, es]
+name: {en: Small pack, fr: Petit paquet, es: Paquete pequeño}
+areas:
+  - code: KF1
+    kind: key_factor
+    order: 1
+    title: {en: Leadership, fr: Leadership, es: Liderazgo}
+    questions:
+      - code: KF1.1
+        number: 1
+        text: {en: Does management lead?, fr: La direction montre-t-elle la voie ?, es: ¿Lidera la dirección?}
+  - code: KF2
+    kind: key_factor
+    order: 2
+    title: {en: Rules, fr: Règles, es: Normas}
+    questions:
+      - code: KF2.1
+        number: 1
+        text: {en: Are rules simple?, fr: Les règles sont-elles simples ?, es: ¿Son simples las normas?}
+  - code: KF3
+    kind: key_factor
+    order: 3
+    title: {en: Transparency, fr: Transparence, es: Transparencia}
+    questions:
+      - code: KF3.1
+        number: 1
+        text: {en: Are rules published?, fr: Les règles sont-elles publiées ?, es: ¿Se publican las normas?}
+"""
+
+
+@pytest.fixture
+def small_pack(db: None):  # type: ignore[no-untyped-def]
+    """A three-area pack, quick to load, for tests that need a framework but not the whole RAD."""
+    from arusha.frameworks.loader import parse_text
+    from arusha.frameworks.services import framework_load
+
+    version, _written = framework_load(actor=None, parsed=parse_text(SMALL_PACK))
+    return version
+
+
+@dataclass
+class World:
+    """An assessment with its workplan, a working group, an invited guest and a revoked one."""
+
+    assessment: object
+    sibling: object
+    group: object
+    guest: object
+    guest_participant: object
+    former_guest: object
+    task: object
+
+
+@pytest.fixture
+def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
+    import datetime
+
+    from arusha.assessments import services
+    from arusha.core import services as core_services
+    from arusha.core.models import OrganizationKind
+
+    def open_assessment(title: str):  # type: ignore[no-untyped-def]
+        return services.assessment_create(
+            actor=cast.owner,
+            organization=cast.customs,
+            title=title,
+            framework_version=small_pack,
+            mode=3,
+            scope_kind="comprehensive",
+            planned_start=datetime.date(2027, 1, 11),
+            planned_end=datetime.date(2027, 3, 26),
+        )
+
+    assessment = open_assessment("Self-assessment 2027")
+    sibling = open_assessment("Earlier review")
+    group = services.working_group_create(
+        actor=cast.owner, assessment=assessment, name="Group A", area_codes=["KF1", "KF2"]
+    )
+    private = core_services.organization_create(
+        actor=None, slug="traders-union", name="Traders Union", kind=OrganizationKind.PRIVATE
+    )
+    guest = core_services.user_create(
+        email="trader@union.example", full_name="Tara Trader", password=PASSWORD
+    )
+    core_services.membership_create(actor=None, organization=private, user=guest, roles=["contributor"])
+    guest_participant = services.participant_invite(
+        actor=cast.owner,
+        assessment=assessment,
+        email=guest.email,
+        full_name="",
+        idg_role="XC",
+        stakeholder_group="private_sector",
+        working_group=group,
+    )
+    former = core_services.user_create(
+        email="former@union.example", full_name="Fred Former", password=PASSWORD
+    )
+    former_participant = services.participant_invite(
+        actor=cast.owner, assessment=assessment, email=former.email, full_name="", idg_role="EF"
+    )
+    services.participant_revoke(actor=cast.owner, participant=former_participant)
+    from django_scopes import scope
+
+    from arusha.assessments.models import Task
+
+    with scope(organization=cast.customs):
+        task = Task.objects.filter(assessment=assessment).first()
+    return World(assessment, sibling, group, guest, guest_participant, former, task)

@@ -32,6 +32,7 @@ os.environ.update(
     ARUSHA_SSL_REDIRECT="0",
     ARUSHA_BENCH="1",
     ARUSHA_LOGIN_THROTTLE="0",
+    ARUSHA_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     ARUSHA_STATIC_ROOT=str(ROOT / "var/bench-static"),
     DJANGO_SETTINGS_MODULE="arusha.settings",
 )
@@ -97,6 +98,39 @@ def seed() -> dict[str, str]:
             )
             for n in range(6000)
         )
+    import datetime
+
+    from arusha.assessments import services as assessment_services
+    from arusha.frameworks.models import FrameworkVersion
+
+    assessment = assessment_services.assessment_create(
+        actor=owner,
+        organization=org,
+        title="Bench assessment",
+        mode=1,
+        scope_kind="comprehensive",
+        framework_version=FrameworkVersion.objects.get(framework__code="rad-idg-2021"),
+        planned_start=datetime.date(2027, 1, 4),
+        planned_end=datetime.date(2027, 3, 26),
+    )
+    codes = list(assessment.framework_version.areas.values_list("code", flat=True))
+    groups = [
+        assessment_services.working_group_create(
+            actor=owner, assessment=assessment, name=f"Group {n}", area_codes=codes[n * 3 : n * 3 + 3]
+        )
+        for n in range(5)
+    ]
+    for n, user in enumerate(users[:60]):
+        assessment_services.participant_invite(
+            actor=owner,
+            assessment=assessment,
+            email=user.email,
+            full_name="",
+            idg_role="IC",
+            gender=("female", "male")[n % 2],
+            expertise=f"Area {n % 7}",
+            working_group=groups[n % 5],
+        )
     session = SessionStore()
     session[SESSION_KEY] = str(owner.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -113,6 +147,10 @@ PAGES = [
     ("members (1,500, page 1)", "/o/bench-customs/members/"),
     ("members search", "/o/bench-customs/members/?q=Person+01"),
     ("audit trail (6,000, page 1)", "/o/bench-customs/audit/"),
+    ("assessment overview", "/o/bench-customs/assessments/1/"),
+    ("assessment workplan", "/o/bench-customs/assessments/1/workplan/"),
+    ("participants (60)", "/o/bench-customs/assessments/1/participants/"),
+    ("working groups (5)", "/o/bench-customs/assessments/1/groups/"),
     ("frameworks", "/frameworks/"),
     ("pack: 14 areas", "/frameworks/rad-idg-2021/1.0.0/"),
     ("area KF8 (36 questions)", "/frameworks/rad-idg-2021/1.0.0/KF8/"),

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "csp",
     "arusha.core",
     "arusha.frameworks",
+    "arusha.assessments",
+    "arusha.demo",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include(account_urls)),
     path("frameworks/", include("arusha.frameworks.urls")),
     path("o/<slug:organization>/", include(organization_urls)),
+    path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),
 ]
 
 if settings.ARUSHA_BENCH:

@@ -30,6 +30,14 @@ SENTENCES: dict[str, Any] = {
 SYSTEM_ACTOR = _("The system")
 
 
+def register_sentences(sentences: Mapping[str, Any]) -> None:
+    """A context adds the sentences of its action codes (from its AppConfig.ready)."""
+    clash = set(sentences) & set(SENTENCES)
+    if clash:
+        raise ValueError(f"Audit action codes registered twice: {sorted(clash)}")
+    SENTENCES.update(sentences)
+
+
 def _plain(value: Any) -> Any:
     """Turn a field value into something JSON can hold and a person can read."""
     if isinstance(value, models.Model):

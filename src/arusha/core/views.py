@@ -27,6 +27,7 @@ from arusha.core.forms import (
     OrganizationForm,
     PreferencesForm,
 )
+from arusha.core.home import home_sections
 from arusha.core.listing import csv_response, paginate
 from arusha.core.models import LANGUAGE_CHOICES, Organization, User
 from arusha.core.policies import authenticated, member, public
@@ -91,8 +92,9 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
 
 @authenticated
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_of(_user(request))
-    return render(request, "core/home.html", {"memberships": memberships})
+    user = _user(request)
+    context = {"memberships": selectors.memberships_of(user), "sections": home_sections(user)}
+    return render(request, "core/home.html", context)
 
 
 @authenticated

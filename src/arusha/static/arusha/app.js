@@ -5,3 +5,13 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// Timeline bars carry their position as data: inline styles are refused by the CSP.
+function placeTimelineBars(root) {
+  root.querySelectorAll(".timeline-bar[data-offset]").forEach((bar) => {
+    bar.style.left = bar.dataset.offset + "%";
+    bar.style.width = bar.dataset.width + "%";
+  });
+}
+document.addEventListener("DOMContentLoaded", () => placeTimelineBars(document));
+document.addEventListener("htmx:afterSwap", (event) => placeTimelineBars(event.target));

@@ -1,14 +1,20 @@
-"""Demo data: a fictional Customs administration and a facilitating body, made through services."""
+"""Demo data: a fictional Customs administration, a facilitating body and a first assessment.
+
+Everything is made through the services, as a person would.
+"""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from arusha.assessments import services as assessment_services
 from arusha.core import services
 from arusha.core.models import Division, Organization, OrganizationKind, User
 from arusha.core.roles import Role
+from arusha.frameworks.models import FrameworkVersion
 
 DEMO_PASSWORD = "arusha-demo-2026"  # noqa: S105 - printed for people trying the demo, never for production
 CUSTOMS_SLUG = "kilima-customs"
@@ -143,6 +149,64 @@ def _user(person: DemoPerson, *, staff: bool = False) -> User:
     return user
 
 
+def _demo_assessment(customs: Organization, divisions: dict[str, Division]) -> None:
+    """A remote assessment (mode 2) facilitated from the centre, if the built-in pack is loaded."""
+    pack = FrameworkVersion.objects.filter(framework__code="rad-idg-2021").order_by("-loaded_at").first()
+    if pack is None:
+        return
+    ncp = User.objects.get(email="ncp@kilima.example")
+    assessment = assessment_services.assessment_create(
+        actor=ncp,
+        organization=customs,
+        title="Integrity self-assessment 2027",
+        framework_version=pack,
+        mode=2,
+        scope_kind="comprehensive",
+        planned_start=datetime.date(2027, 2, 1),
+        planned_end=datetime.date(2027, 4, 30),
+        responsible_division=divisions["Integrity and Internal Affairs Unit"],
+    )
+    leadership = assessment_services.working_group_create(
+        actor=ncp, assessment=assessment, name="Leadership and rules", area_codes=["KF1", "KF2", "KF3", "KF7"]
+    )
+    operations = assessment_services.working_group_create(
+        actor=ncp,
+        assessment=assessment,
+        name="Operations and controls",
+        area_codes=["KF4", "KF5", "KF6", "KF10"],
+    )
+    invitations = [
+        ("expert@integrity-centre.example", "EF", "", "Integrity management", "female", None),
+        ("ncp@kilima.example", "NCP", "", "Internal affairs", "male", None),
+        ("facilitator@kilima.example", "LF", "", "Reform and modernization", "female", None),
+        ("contributor@kilima.example", "IC", "", "Cargo examination", "male", operations),
+        ("contributor2@kilima.example", "IC", "", "Training", "female", leadership),
+    ]
+    for email, role, group_kind, expertise, gender, group in invitations:
+        assessment_services.participant_invite(
+            actor=ncp,
+            assessment=assessment,
+            email=email,
+            full_name="",
+            idg_role=role,
+            stakeholder_group=group_kind,
+            expertise=expertise,
+            gender=gender,
+            working_group=group,
+        )
+    assessment_services.participant_invite(
+        actor=ncp,
+        assessment=assessment,
+        email="broker@traders.example",
+        full_name="Moses Njoroge",
+        idg_role="XC",
+        stakeholder_group="private_sector",
+        expertise="Customs brokerage",
+        gender="male",
+        working_group=operations,
+    )
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo once; running it again changes nothing. Returns (e-mail, who, where) rows."""
@@ -180,6 +244,8 @@ def load_demo() -> list[tuple[str, str, str]]:
                 division=by_name.get(person.division),
             )
         _user(STAFF, staff=True)
+        _demo_assessment(customs, by_name)
     rows = [(p.email, ", ".join(str(Role(r).label) for r in p.roles), p.organization) for p in PEOPLE]
+    rows.append(("broker@traders.example", "external contributor (private sector), no password yet", "guest"))
     rows.append((STAFF.email, "platform staff (loads framework packs)", "—"))
     return rows

@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the fictional administration, its divisions and people."""
+"""`manage.py load_demo`: the fictional administration, its people and a first assessment."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from arusha.core.demo import DEMO_PASSWORD, load_demo
+from arusha.demo.data import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo organizations, divisions and people (once; running it again changes nothing)."
+    help = "Create the demo organizations, people and assessment (once; running it again changes nothing)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = load_demo()

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "arusha.assessments"
+    label = "assessments"
+    verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from arusha.assessments.access import participations_of
+        from arusha.assessments.models import Assessment
+        from arusha.core.audit import register_sentences
+        from arusha.core.home import register_home_section
+        from arusha.core.targets import TARGETS
+
+        TARGETS["assessment"] = Assessment
+        register_home_section("assessments/_home.html", participations_of)
+        register_sentences(
+            {
+                "arusha.assessment.created": _("%(actor)s opened the assessment %(object)s."),
+                "arusha.assessment.task.updated": _("%(actor)s updated the workplan activity %(object)s."),
+                "arusha.assessment.participant.invited": _("%(actor)s invited %(object)s to the assessment."),
+                "arusha.assessment.participant.updated": _(
+                    "%(actor)s changed the participation of %(object)s."
+                ),
+                "arusha.assessment.participant.revoked": _(
+                    "%(actor)s ended the participation of %(object)s."
+                ),
+                "arusha.assessment.group.created": _("%(actor)s set up the working group %(object)s."),
+                "arusha.assessment.group.updated": _("%(actor)s changed the working group %(object)s."),
+            }
+        )

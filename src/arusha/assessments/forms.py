@@ -1,0 +1,157 @@
+"""Forms of the assessments context: they parse input; services enforce the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from arusha.assessments.models import (
+    Assessment,
+    Gender,
+    IdgRole,
+    Mode,
+    Participant,
+    Scope,
+    StakeholderGroup,
+    WorkingGroup,
+)
+from arusha.core.models import Division, Organization, User
+from arusha.frameworks.models import FrameworkVersion
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AssessmentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    framework_version: forms.ModelChoiceField[FrameworkVersion] = forms.ModelChoiceField(
+        label=_("Framework"), queryset=FrameworkVersion.objects.select_related("framework")
+    )
+    mode = forms.TypedChoiceField(label=_("Mode (IDG Annex 4)"), choices=Mode.choices, coerce=int)
+    scope_kind = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
+    exclusions = forms.CharField(
+        label=_("Areas left out (targeted assessments)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One area per line, its code then the reason, e.g. “KF4: assessed last year by the ICT audit”."
+        ),
+    )
+    planned_start = forms.DateField(label=_("Planned start"), widget=DateInput())
+    planned_end = forms.DateField(
+        label=_("Planned end"), widget=DateInput(), help_text=_("The IDG expects two to three months.")
+    )
+    responsible_division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(
+        label=_("Responsible division"), queryset=Division.objects.none(), required=False
+    )
+    previous: forms.ModelChoiceField[Assessment] = forms.ModelChoiceField(
+        label=_("Earlier assessment (second or later cycle)"),
+        queryset=Assessment.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_division"].queryset = Division.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["previous"].queryset = Assessment.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+    def clean_exclusions(self) -> dict[str, str]:
+        parsed: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["exclusions"].splitlines(), 1):
+            if not line.strip():
+                continue
+            code, sep, reason = line.partition(":")
+            if not sep or not code.strip() or not reason.strip():
+                raise forms.ValidationError(
+                    _("Line %(number)s: write the area code, a colon, then the reason.") % {"number": number}
+                )
+            parsed[code.strip().upper()] = reason.strip()
+        return parsed
+
+
+class TaskForm(forms.Form):
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=User.objects.none(), required=False
+    )
+    start_date = forms.DateField(label=_("Start"), widget=DateInput(), required=False)
+    due_date = forms.DateField(label=_("Due"), widget=DateInput(), required=False)
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput(), required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        users = Participant.objects.filter(assessment=assessment, revoked_at__isnull=True).values("user")
+        self.fields["assignee"].queryset = User.objects.filter(pk__in=users)  # type: ignore[attr-defined]
+
+
+class _ParticipantFields(forms.Form):
+    idg_role = forms.ChoiceField(label=_("IDG role"), choices=IdgRole.choices)
+    stakeholder_group = forms.ChoiceField(
+        label=_("Stakeholder group"),
+        choices=[("", "—"), *StakeholderGroup.choices],
+        required=False,
+        help_text=_("For external contributors."),
+    )
+    expertise = forms.CharField(label=_("Area of expertise"), max_length=150, required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    working_group: forms.ModelChoiceField[WorkingGroup] = forms.ModelChoiceField(
+        label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["working_group"].queryset = WorkingGroup.objects.filter(assessment=assessment)  # type: ignore[attr-defined]
+
+
+class InviteForm(_ParticipantFields):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        required=False,
+        help_text=_("Needed only for a person without an account."),
+    )
+    field_order = [
+        "email",
+        "full_name",
+        "idg_role",
+        "stakeholder_group",
+        "expertise",
+        "gender",
+        "working_group",
+    ]
+
+
+class ParticipantForm(_ParticipantFields):
+    pass
+
+
+class WorkingGroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    area_codes = forms.MultipleChoiceField(
+        label=_("Areas"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    rapporteur: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
+        label=_("Rapporteur"), queryset=Participant.objects.none(), required=False
+    )
+
+    def __init__(
+        self, *args: Any, areas: list[tuple[str, str]], group: WorkingGroup | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area_codes"].choices = areas  # type: ignore[attr-defined]
+        if group is None:
+            del self.fields["rapporteur"]
+        else:
+            members = Participant.objects.filter(working_group=group, revoked_at__isnull=True).select_related(
+                "user"
+            )
+            self.fields["rapporteur"].queryset = members  # type: ignore[attr-defined]

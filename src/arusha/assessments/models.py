@@ -1,0 +1,206 @@
+"""An integrity assessment (IDG Part II): scope, workplan, participants, working groups."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from arusha.assessments.annex4 import BY_CODE, Step
+from arusha.core.models import Division, Organization
+from arusha.frameworks.models import FrameworkVersion
+
+
+class Mode(models.IntegerChoices):
+    EXTERNAL_IN_COUNTRY = 1, _("Mode 1: external facilitators, in country")
+    EXTERNAL_REMOTE = 2, _("Mode 2: external facilitators, remote")
+    SELF_ASSESSMENT = 3, _("Mode 3: self-assessment with local facilitators")
+
+
+class Scope(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive: every area of the framework")
+    TARGETED = "targeted", _("Targeted: some areas left out")
+
+
+class Assessment(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("framework")
+    )
+    mode = models.PositiveSmallIntegerField(_("mode"), choices=Mode.choices)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.COMPREHENSIVE)
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    responsible_division = models.ForeignKey(
+        Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible division"),
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("earlier assessment"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Assessment]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-planned_start", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExcludedArea(models.Model):
+    """An area a targeted assessment leaves out, and why."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="excluded_areas")
+    area_code = models.CharField(_("area"), max_length=20)
+    reason = models.TextField(_("reason"))
+
+    objects: ClassVar[models.Manager[ExcludedArea]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "area_code"], name="excluded_area_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.area_code
+
+
+class Task(models.Model):
+    """An Annex 4 activity of the assessment's workplan."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="tasks")
+    code = models.CharField(_("activity"), max_length=8)
+    step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
+    responsible_roles = models.CharField(_("responsible roles"), max_length=60, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects: ClassVar[models.Manager[Task]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["step", "id"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "code"], name="task_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        activity = BY_CODE.get(self.code)
+        return str(activity.title) if activity else self.code
+
+
+class WorkingGroup(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="working_groups")
+    name = models.CharField(_("name"), max_length=120)
+    area_codes = models.JSONField(_("areas"), default=list)
+    rapporteur = models.ForeignKey(
+        "Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rapporteur"),
+    )
+
+    objects: ClassVar[models.Manager[WorkingGroup]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "name"], name="working_group_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdgRole(models.TextChoices):
+    EXTERNAL_FACILITATOR = "EF", _("External facilitator")
+    LOCAL_FACILITATOR = "LF", _("Local facilitator")
+    NATIONAL_CONTACT_POINT = "NCP", _("National contact point")
+    SENIOR_MANAGEMENT = "SM", _("Senior management")
+    INTERNAL_CONTRIBUTOR = "IC", _("Internal contributor")
+    EXTERNAL_CONTRIBUTOR = "XC", _("External contributor")
+
+
+class StakeholderGroup(models.TextChoices):
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    GOVERNMENT = "government", _("Other government agency")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    ACADEMIA = "academia", _("Academia")
+    INTERNATIONAL = "international", _("International organization")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Another gender")
+
+
+class Participant(models.Model):
+    """A person in the assessment with an IDG role: a member, or an invited guest of another organization."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    idg_role = models.CharField(_("IDG role"), max_length=4, choices=IdgRole.choices)
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=20, choices=StakeholderGroup.choices, blank=True
+    )
+    expertise = models.CharField(_("area of expertise"), max_length=150, blank=True)
+    gender = models.CharField(_("gender (optional)"), max_length=10, choices=Gender.choices, blank=True)
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("working group"),
+    )
+    is_guest = models.BooleanField(default=False, help_text=_("Invited from outside the organization."))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[Participant]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["idg_role", "user__full_name"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_idg_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,359 @@
+"""Writes of the assessments context. One transaction and one audit record each."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from arusha.assessments.annex4 import activities_for
+from arusha.assessments.models import (
+    Assessment,
+    ExcludedArea,
+    IdgRole,
+    Participant,
+    Scope,
+    Task,
+    WorkingGroup,
+)
+from arusha.core import services as core_services
+from arusha.core.audit import audit_change, snapshot
+from arusha.core.errors import DomainError
+from arusha.core.models import Division, Membership, Organization, User
+from arusha.frameworks import services as framework_services
+from arusha.frameworks.models import FrameworkVersion
+
+_ASSESSMENT_FIELDS = (
+    "title",
+    "framework_version",
+    "mode",
+    "scope",
+    "planned_start",
+    "planned_end",
+    "responsible_division",
+    "previous",
+)
+_TASK_FIELDS = ("assignee", "start_date", "due_date", "completed_on", "note")
+_PARTICIPANT_FIELDS = (
+    "user",
+    "idg_role",
+    "stakeholder_group",
+    "expertise",
+    "gender",
+    "working_group",
+    "is_guest",
+    "revoked_at",
+)
+_GROUP_FIELDS = ("name", "area_codes", "rapporteur")
+
+
+def _area_codes(version: FrameworkVersion) -> list[str]:
+    return list(version.areas.values_list("code", flat=True))
+
+
+def _check_dates(start: datetime.date | None, end: datetime.date | None, field: str) -> None:
+    if start and end and end < start:
+        raise DomainError(_("The end comes before the start."), field=field)
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    actor: User,
+    organization: Organization,
+    title: str,
+    framework_version: FrameworkVersion,
+    mode: int,
+    scope_kind: str,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    responsible_division: Division | None = None,
+    previous: Assessment | None = None,
+    excluded: dict[str, str] | None = None,
+) -> Assessment:
+    """Open an assessment against a pinned pack version, with its Annex 4 workplan for the mode."""
+    excluded = {code: reason.strip() for code, reason in (excluded or {}).items()}
+    _check_dates(planned_start, planned_end, "planned_end")
+    codes = _area_codes(framework_version)
+    if scope_kind == Scope.TARGETED:
+        if not excluded:
+            raise DomainError(_("A targeted assessment leaves out at least one area."), field="excluded")
+        unknown = sorted(set(excluded) - set(codes))
+        if unknown:
+            raise DomainError(_("Unknown area: %(code)s.") % {"code": unknown[0]}, field="excluded")
+        missing = sorted(code for code, reason in excluded.items() if not reason)
+        if missing:
+            raise DomainError(_("Say why %(code)s is left out.") % {"code": missing[0]}, field="excluded")
+        if set(excluded) == set(codes):
+            raise DomainError(_("An assessment keeps at least one area in scope."), field="excluded")
+    elif excluded:
+        raise DomainError(_("A comprehensive assessment leaves no area out."), field="scope")
+    if responsible_division is not None and responsible_division.organization_id != organization.pk:
+        raise DomainError(_("The division belongs to another organization."), field="responsible_division")
+    if previous is not None and previous.organization_id != organization.pk:
+        raise DomainError(_("The earlier assessment belongs to another organization."), field="previous")
+    assessment = Assessment.objects.create(
+        organization=organization,
+        title=title.strip(),
+        framework_version=framework_version,
+        mode=mode,
+        scope=scope_kind,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        responsible_division=responsible_division,
+        previous=previous,
+        created_by=actor,
+    )
+    ExcludedArea.objects.bulk_create(
+        ExcludedArea(assessment=assessment, area_code=code, reason=reason)
+        for code, reason in sorted(excluded.items())
+    )
+    Task.objects.bulk_create(
+        Task(assessment=assessment, code=activity.code, step=activity.step, responsible_roles=roles)
+        for activity, roles in activities_for(mode)
+    )
+    framework_services.framework_version_lock(version=framework_version)
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.created",
+        obj=assessment,
+        organization=organization,
+        fields=_ASSESSMENT_FIELDS,
+    )
+    return assessment
+
+
+def areas_in_scope(assessment: Assessment) -> list[str]:
+    with scope(organization=assessment.organization):
+        left_out = set(assessment.excluded_areas.values_list("area_code", flat=True))
+    return [code for code in _area_codes(assessment.framework_version) if code not in left_out]
+
+
+def _participant_users(assessment: Assessment) -> set[int]:
+    with scope(organization=assessment.organization):
+        return set(
+            Participant.objects.filter(assessment=assessment, revoked_at__isnull=True).values_list(
+                "user_id", flat=True
+            )
+        )
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: User,
+    task: Task,
+    assignee: User | None,
+    start_date: datetime.date | None,
+    due_date: datetime.date | None,
+    completed_on: datetime.date | None,
+    note: str,
+) -> Task:
+    _check_dates(start_date, due_date, "due_date")
+    if assignee is not None and assignee.pk not in _participant_users(task.assessment):
+        raise DomainError(_("Assign the task to a participant of the assessment."), field="assignee")
+    before = snapshot(task, _TASK_FIELDS)
+    task.assignee, task.start_date, task.due_date = assignee, start_date, due_date
+    task.completed_on, task.note = completed_on, note.strip()
+    task.save(update_fields=list(_TASK_FIELDS))
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.task.updated",
+        obj=task,
+        organization=task.assessment.organization,
+        fields=_TASK_FIELDS,
+        before=before,
+    )
+    return task
+
+
+def _check_participant_fields(idg_role: str, stakeholder_group: str) -> None:
+    if idg_role == IdgRole.EXTERNAL_CONTRIBUTOR and not stakeholder_group:
+        raise DomainError(
+            _("Say which stakeholder group an external contributor speaks for."), field="stakeholder_group"
+        )
+
+
+@transaction.atomic
+def participant_invite(
+    *,
+    actor: User,
+    assessment: Assessment,
+    email: str,
+    full_name: str,
+    idg_role: str,
+    stakeholder_group: str = "",
+    expertise: str = "",
+    gender: str = "",
+    working_group: WorkingGroup | None = None,
+    login_url: str = "",
+) -> Participant:
+    """Invite a person to this one assessment: a member, or a guest from anywhere else.
+
+    A guest sees this assessment and what hangs from it, nothing else of the host. A
+    person without an account gets one with no usable password, and is told how to set it.
+    """
+    _check_participant_fields(idg_role, stakeholder_group)
+    organization = assessment.organization
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        if not full_name.strip():
+            raise DomainError(_("This person has no account yet: give their full name."), field="full_name")
+        user = core_services.user_create(
+            email=email,
+            full_name=full_name.strip(),
+            password=None,
+            preferred_language=organization.default_language,
+        )
+    with scope(organization=organization):
+        is_member = Membership.objects.filter(organization=organization, user=user, is_active=True).exists()
+        participant = Participant.objects.filter(assessment=assessment, user=user).first()
+    if working_group is not None and working_group.assessment_id != assessment.pk:
+        raise DomainError(_("The working group belongs to another assessment."), field="working_group")
+    if participant is not None and participant.revoked_at is None:
+        raise DomainError(_("This person already takes part in the assessment."), field="email")
+    before = snapshot(participant, _PARTICIPANT_FIELDS) if participant else {}
+    if participant is None:
+        participant = Participant(assessment=assessment, user=user)
+    participant.idg_role, participant.stakeholder_group = idg_role, stakeholder_group
+    participant.expertise, participant.gender, participant.working_group = expertise, gender, working_group
+    participant.is_guest, participant.invited_by, participant.revoked_at = not is_member, actor, None
+    participant.save()
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.participant.invited",
+        obj=participant,
+        organization=organization,
+        fields=_PARTICIPANT_FIELDS,
+        before=before,
+    )
+    core_services.notification_send(
+        recipient=user,
+        organization=organization,
+        subject=_("You are invited to the assessment “%(title)s”") % {"title": assessment.title},
+        body=_("%(actor)s invited you as %(role)s. If you have no password yet, set one here:")
+        % {"actor": actor, "role": participant.get_idg_role_display()},
+        url=login_url,
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    actor: User,
+    participant: Participant,
+    idg_role: str,
+    stakeholder_group: str,
+    expertise: str,
+    gender: str,
+    working_group: WorkingGroup | None,
+) -> Participant:
+    _check_participant_fields(idg_role, stakeholder_group)
+    if working_group is not None and working_group.assessment_id != participant.assessment_id:
+        raise DomainError(_("The working group belongs to another assessment."), field="working_group")
+    before = snapshot(participant, _PARTICIPANT_FIELDS)
+    participant.idg_role, participant.stakeholder_group = idg_role, stakeholder_group
+    participant.expertise, participant.gender, participant.working_group = expertise, gender, working_group
+    participant.save(update_fields=["idg_role", "stakeholder_group", "expertise", "gender", "working_group"])
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.participant.updated",
+        obj=participant,
+        organization=participant.assessment.organization,
+        fields=_PARTICIPANT_FIELDS,
+        before=before,
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_revoke(*, actor: User, participant: Participant) -> Participant:
+    """End a participation: the person loses access to the assessment at once."""
+    if participant.revoked_at is not None:
+        return participant
+    before = snapshot(participant, _PARTICIPANT_FIELDS)
+    participant.revoked_at = timezone.now()
+    participant.save(update_fields=["revoked_at"])
+    with scope(organization=participant.assessment.organization):
+        WorkingGroup.objects.filter(rapporteur=participant).update(rapporteur=None)
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.participant.revoked",
+        obj=participant,
+        organization=participant.assessment.organization,
+        fields=_PARTICIPANT_FIELDS,
+        before=before,
+    )
+    return participant
+
+
+def _check_group(assessment: Assessment, group: WorkingGroup | None, area_codes: list[str]) -> list[str]:
+    in_scope = areas_in_scope(assessment)
+    unknown = [code for code in area_codes if code not in in_scope]
+    if unknown:
+        raise DomainError(
+            _("%(code)s is not in the scope of the assessment.") % {"code": unknown[0]}, field="area_codes"
+        )
+    with scope(organization=assessment.organization):
+        others = WorkingGroup.objects.filter(assessment=assessment)
+        if group is not None:
+            others = others.exclude(pk=group.pk)
+        taken = {code: g.name for g in others for code in g.area_codes}
+    clash = [code for code in area_codes if code in taken]
+    if clash:
+        raise DomainError(
+            _("%(code)s is already given to the group “%(group)s”.")
+            % {"code": clash[0], "group": taken[clash[0]]},
+            field="area_codes",
+        )
+    return [code for code in in_scope if code in area_codes]
+
+
+@transaction.atomic
+def working_group_create(
+    *, actor: User, assessment: Assessment, name: str, area_codes: list[str]
+) -> WorkingGroup:
+    codes = _check_group(assessment, None, area_codes)
+    try:
+        with transaction.atomic():
+            group = WorkingGroup.objects.create(assessment=assessment, name=name.strip(), area_codes=codes)
+    except IntegrityError as exc:
+        raise DomainError(_("A working group with this name already exists."), field="name") from exc
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.group.created",
+        obj=group,
+        organization=assessment.organization,
+        fields=_GROUP_FIELDS,
+    )
+    return group
+
+
+@transaction.atomic
+def working_group_update(
+    *, actor: User, group: WorkingGroup, name: str, area_codes: list[str], rapporteur: Participant | None
+) -> WorkingGroup:
+    codes = _check_group(group.assessment, group, area_codes)
+    if rapporteur is not None and (rapporteur.working_group_id != group.pk or not rapporteur.is_active):
+        raise DomainError(_("The rapporteur is chosen among the group's members."), field="rapporteur")
+    before = snapshot(group, _GROUP_FIELDS)
+    group.name, group.area_codes, group.rapporteur = name.strip(), codes, rapporteur
+    try:
+        with transaction.atomic():
+            group.save(update_fields=["name", "area_codes", "rapporteur"])
+    except IntegrityError as exc:
+        raise DomainError(_("A working group with this name already exists."), field="name") from exc
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.group.updated",
+        obj=group,
+        organization=group.assessment.organization,
+        fields=_GROUP_FIELDS,
+        before=before,
+    )
+    return group

@@ -1,0 +1,101 @@
+"""Assessment screens: creation, workplan, invitations, working groups, exports."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django_scopes import scope
+
+from arusha.assessments.models import Assessment, Participant
+
+
+def test_a_manager_opens_a_targeted_assessment_through_the_form(client, cast, small_pack) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    response = client.post(
+        reverse("assessment-create", args=[cast.customs.slug]),
+        {
+            "title": "Targeted review",
+            "framework_version": small_pack.pk,
+            "mode": "3",
+            "scope_kind": "targeted",
+            "exclusions": "kf3: assessed last year",
+            "planned_start": "2027-01-11",
+            "planned_end": "2027-03-26",
+        },
+    )
+    with scope(organization=cast.customs):
+        assessment = Assessment.objects.get(title="Targeted review")
+        assert list(assessment.excluded_areas.values_list("area_code", "reason")) == [
+            ("KF3", "assessed last year")
+        ]
+    assert response.status_code == 302
+
+
+def test_a_malformed_exclusion_line_is_named(client, cast, small_pack) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    response = client.post(
+        reverse("assessment-create", args=[cast.customs.slug]),
+        {
+            "title": "T",
+            "framework_version": small_pack.pk,
+            "mode": "3",
+            "scope_kind": "targeted",
+            "exclusions": "KF1: fine\nKF3 no colon",
+            "planned_start": "2027-01-11",
+            "planned_end": "2027-03-26",
+        },
+    )
+    assert "Line 2: write the area code, a colon, then the reason." in response.content.decode()
+    with scope(organization=cast.customs):
+        assert not Assessment.objects.exists()
+
+
+def test_inviting_through_the_form_and_ending_the_participation(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    args = [cast.customs.slug, world.assessment.pk]
+    response = client.post(
+        reverse("assessment-invite", args=args),
+        {
+            "email": "expert@centre.example",
+            "full_name": "Eva Expert",
+            "idg_role": "EF",
+        },
+    )
+    assert response.status_code == 302
+    with scope(organization=cast.customs):
+        invited = Participant.objects.get(user__email="expert@centre.example")
+    client.post(reverse("assessment-participant-revoke", args=[*args, invited.pk]))
+    invited.refresh_from_db()
+    assert invited.revoked_at is not None
+
+
+def test_the_workplan_lists_the_steps_and_exports_csv(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.member)
+    url = reverse("assessment-workplan", args=[cast.customs.slug, world.assessment.pk])
+    page = client.get(url).content.decode()
+    assert "Step 5: Situational analysis" in page and "5.3 Assess each key factor" in page
+    body = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("Activity,Title,Step") and len(body.strip().splitlines()) > 15
+
+
+def test_a_member_without_management_rights_reads_but_does_not_edit(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.member)
+    args = [cast.customs.slug, world.assessment.pk]
+    assert client.get(reverse("assessment-groups", args=args)).status_code == 200
+    assert client.get(reverse("assessment-task-edit", args=[*args, world.task.pk])).status_code == 404
+
+
+def test_the_working_groups_page_shows_the_areas_left_without_a_group(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    page = client.get(
+        reverse("assessment-groups", args=[cast.customs.slug, world.assessment.pk])
+    ).content.decode()
+    assert "Group A" in page and "Areas not given to a group" in page and "KF3 Transparency" in page
+
+
+def test_the_assessment_pages_speak_french(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    client.post(reverse("set-language"), {"language": "fr", "next": "/"})
+    page = client.get(
+        reverse("assessment-workplan", args=[cast.customs.slug, world.assessment.pk])
+    ).content.decode()
+    assert "Plan de travail" in page

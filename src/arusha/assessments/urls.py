@@ -1,0 +1,24 @@
+from django.urls import path
+
+from arusha.assessments import views
+
+urlpatterns = [
+    path("", views.assessment_list, name="assessment-list"),
+    path("new/", views.assessment_create, name="assessment-create"),
+    path("<int:assessment>/", views.assessment_detail, name="assessment-detail"),
+    path("<int:assessment>/workplan/", views.workplan, name="assessment-workplan"),
+    path("<int:assessment>/workplan/<int:pk>/", views.task_edit, name="assessment-task-edit"),
+    path("<int:assessment>/participants/", views.participant_list, name="assessment-participants"),
+    path("<int:assessment>/participants/invite/", views.participant_invite, name="assessment-invite"),
+    path(
+        "<int:assessment>/participants/<int:pk>/", views.participant_edit, name="assessment-participant-edit"
+    ),
+    path(
+        "<int:assessment>/participants/<int:pk>/revoke/",
+        views.participant_revoke,
+        name="assessment-participant-revoke",
+    ),
+    path("<int:assessment>/groups/", views.working_group_list, name="assessment-groups"),
+    path("<int:assessment>/groups/new/", views.working_group_edit, name="assessment-group-create"),
+    path("<int:assessment>/groups/<int:pk>/", views.working_group_edit, name="assessment-group-edit"),
+]

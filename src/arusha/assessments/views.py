@@ -1,0 +1,326 @@
+"""Screens of the assessments context: thin wrappers around services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arusha.assessments import selectors, services
+from arusha.assessments.access import MANAGE, can_manage, can_view
+from arusha.assessments.forms import AssessmentForm, InviteForm, ParticipantForm, TaskForm, WorkingGroupForm
+from arusha.assessments.models import Assessment
+from arusha.core.errors import DomainError
+from arusha.core.listing import csv_response, paginate
+from arusha.core.models import Organization, User
+from arusha.core.policies import member
+from arusha.core.roles import Permission
+from arusha.core.views import attach_error
+from arusha.frameworks.templatetags.arusha_text import tr
+
+
+def _org(request: HttpRequest) -> Organization:
+    organization: Organization = request.organization  # type: ignore[attr-defined]
+    return organization
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _assessment(request: HttpRequest) -> Assessment:
+    assessment: Assessment = request.assessment  # type: ignore[attr-defined]
+    return assessment
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "assessment": _assessment(request),
+        "can_manage": MANAGE in request.assessment_permissions,  # type: ignore[attr-defined]
+        **extra,
+    }
+
+
+@member(Permission.VIEW)
+def assessment_list(request: HttpRequest, organization: str) -> HttpResponseBase:
+    assessments = selectors.assessment_list(_org(request))
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                a.title,
+                a.get_mode_display(),
+                a.get_scope_display(),
+                a.planned_start,
+                a.planned_end,
+                str(a.framework_version),
+                f"{getattr(a, 'done_count', 0)}/{getattr(a, 'task_count', 0)}",
+            ]
+            for a in assessments
+        )
+        header = [
+            _("Title"),
+            _("Mode"),
+            _("Scope"),
+            _("Planned start"),
+            _("Planned end"),
+            _("Framework"),
+            _("Activities done"),
+        ]
+        return csv_response(f"{_org(request).slug}-assessments.csv", header, rows)
+    return render(request, "assessments/assessment_list.html", {"page": paginate(request, assessments)})
+
+
+@member(Permission.MANAGE)
+@require_http_methods(["GET", "POST"])
+def assessment_create(request: HttpRequest, organization: str) -> HttpResponse:
+    org = _org(request)
+    form = AssessmentForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.assessment_create(
+                actor=_user(request),
+                organization=org,
+                title=data["title"],
+                framework_version=data["framework_version"],
+                mode=data["mode"],
+                scope_kind=data["scope_kind"],
+                planned_start=data["planned_start"],
+                planned_end=data["planned_end"],
+                responsible_division=data["responsible_division"],
+                previous=data["previous"],
+                excluded=data["exclusions"],
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The assessment is opened, with its workplan for the chosen mode."))
+            return redirect("assessment-detail", organization=org.slug, assessment=assessment.pk)
+    return render(request, "assessments/assessment_form.html", {"form": form})
+
+
+@can_view
+def assessment_detail(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    areas = {a.code: a for a in current.framework_version.areas.all()}
+    context = _context(
+        request,
+        steps=selectors.workplan(current),
+        in_scope=[areas[code] for code in services.areas_in_scope(current)],
+        excluded=[(areas.get(e.area_code), e) for e in current.excluded_areas.all()],
+        participant_count=selectors.participants_of(current, active_only=True).count(),
+    )
+    return render(request, "assessments/assessment_detail.html", context)
+
+
+@can_view
+def workplan(request: HttpRequest, organization: str, assessment: int) -> HttpResponseBase:
+    current = _assessment(request)
+    steps = selectors.workplan(current)
+    tasks = [task for step in steps for task in step.tasks]
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                t.code,
+                t.title,
+                t.get_step_display(),
+                t.responsible_roles,
+                t.assignee or "",
+                t.start_date or "",
+                t.due_date or "",
+                t.completed_on or "",
+                t.note,
+            ]
+            for t in tasks
+        )
+        header = [
+            _("Activity"),
+            _("Title"),
+            _("Step"),
+            _("Responsible roles"),
+            _("Assigned to"),
+            _("Start"),
+            _("Due"),
+            _("Completed on"),
+            _("Note"),
+        ]
+        return csv_response(f"assessment-{current.pk}-workplan.csv", header, rows)
+    bars, span = selectors.timeline(current, tasks)
+    return render(request, "assessments/workplan.html", _context(request, steps=steps, bars=bars, span=span))
+
+
+@can_manage
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
+    current = _assessment(request)
+    task = selectors.task_get(current, pk)
+    initial = {
+        "assignee": task.assignee,
+        "start_date": task.start_date,
+        "due_date": task.due_date,
+        "completed_on": task.completed_on,
+        "note": task.note,
+    }
+    form = TaskForm(request.POST or None, assessment=current, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(actor=_user(request), task=task, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The activity is saved."))
+            return redirect("assessment-workplan", organization=organization, assessment=current.pk)
+    return render(request, "assessments/task_form.html", _context(request, task=task, form=form))
+
+
+@can_view
+def participant_list(request: HttpRequest, organization: str, assessment: int) -> HttpResponseBase:
+    current = _assessment(request)
+    participants = selectors.participants_of(current)
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                p.user.full_name,
+                p.user.email,
+                p.get_idg_role_display(),
+                p.get_stakeholder_group_display(),
+                p.expertise,
+                p.get_gender_display(),
+                p.working_group or "",
+                _("guest") if p.is_guest else "",
+                _("revoked") if p.revoked_at else _("active"),
+            ]
+            for p in participants
+        )
+        header = [
+            _("Name"),
+            _("E-mail address"),
+            _("IDG role"),
+            _("Stakeholder group"),
+            _("Area of expertise"),
+            _("Gender"),
+            _("Working group"),
+            _("Guest"),
+            _("Status"),
+        ]
+        return csv_response(f"assessment-{current.pk}-participants.csv", header, rows)
+    return render(
+        request, "assessments/participant_list.html", _context(request, page=paginate(request, participants))
+    )
+
+
+@can_manage
+@require_http_methods(["GET", "POST"])
+def participant_invite(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    form = InviteForm(request.POST or None, assessment=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.participant_invite(
+                actor=_user(request),
+                assessment=current,
+                login_url=request.build_absolute_uri(reverse("password_reset")),
+                **form.cleaned_data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is invited.") % {"name": participant.user})
+            return redirect("assessment-participants", organization=organization, assessment=current.pk)
+    return render(
+        request, "assessments/participant_form.html", _context(request, form=form, participant=None)
+    )
+
+
+@can_manage
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
+    current = _assessment(request)
+    participant = selectors.participant_get(current, pk)
+    initial = {
+        "idg_role": participant.idg_role,
+        "stakeholder_group": participant.stakeholder_group,
+        "expertise": participant.expertise,
+        "gender": participant.gender,
+        "working_group": participant.working_group,
+    }
+    form = ParticipantForm(request.POST or None, assessment=current, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_update(actor=_user(request), participant=participant, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The participation is saved."))
+            return redirect("assessment-participants", organization=organization, assessment=current.pk)
+    context = _context(request, form=form, participant=participant)
+    return render(request, "assessments/participant_form.html", context)
+
+
+@can_manage
+@require_POST
+def participant_revoke(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
+    participant = selectors.participant_get(_assessment(request), pk)
+    services.participant_revoke(actor=_user(request), participant=participant)
+    messages.success(
+        request, _("%(name)s no longer takes part in the assessment.") % {"name": participant.user}
+    )
+    return redirect("assessment-participants", organization=organization, assessment=assessment)
+
+
+def _area_choices(current: Assessment) -> list[tuple[str, str]]:
+    titles = {a.code: tr(a.title) for a in current.framework_version.areas.all()}
+    return [(code, f"{code} {titles[code]}") for code in services.areas_in_scope(current)]
+
+
+@can_view
+def working_group_list(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    groups = selectors.working_groups(current)
+    assigned = {code for composition in groups for code in composition.group.area_codes}
+    unassigned = [label for code, label in _area_choices(current) if code not in assigned]
+    return render(
+        request,
+        "assessments/working_group_list.html",
+        _context(request, groups=groups, unassigned=unassigned),
+    )
+
+
+@can_manage
+@require_http_methods(["GET", "POST"])
+def working_group_edit(
+    request: HttpRequest, organization: str, assessment: int, pk: int | None = None
+) -> HttpResponse:
+    current = _assessment(request)
+    group = selectors.working_group_get(current, pk) if pk is not None else None
+    initial = (
+        {"name": group.name, "area_codes": group.area_codes, "rapporteur": group.rapporteur} if group else {}
+    )
+    form = WorkingGroupForm(request.POST or None, areas=_area_choices(current), group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if group is None:
+                services.working_group_create(
+                    actor=_user(request), assessment=current, name=data["name"], area_codes=data["area_codes"]
+                )
+            else:
+                services.working_group_update(
+                    actor=_user(request),
+                    group=group,
+                    name=data["name"],
+                    area_codes=data["area_codes"],
+                    rapporteur=data["rapporteur"],
+                )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The working group is saved."))
+            return redirect("assessment-groups", organization=organization, assessment=current.pk)
+    return render(request, "assessments/working_group_form.html", _context(request, form=form, group=group))

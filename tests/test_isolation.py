@@ -1,0 +1,138 @@
+"""Tenant isolation over every URL of the URLconf.
+
+Three kinds of foreign persona (DESIGN.md): an outsider sees nothing; an invited
+guest sees exactly the assessment they were invited to and gets 404 on its siblings
+and on everything else of the host; a former guest whose invitation was revoked sees
+nothing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scope
+
+from arusha.core import services
+from arusha.core.models import Membership
+from arusha.core.policies import policy_of
+
+
+def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def test_every_view_declares_an_access_policy() -> None:
+    routes = list(_walk(get_resolver().url_patterns))
+    assert len(routes) > 30
+    assert [route for route, pattern in routes if policy_of(pattern.callback) is None] == []
+
+
+def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
+    """Every URL under /o/<organization>/, filled with real objects of the host.
+
+    Returns {"organization": [...], "assessment": [...]}: the assessment URLs point at
+    `assessment` (the invited one unless told otherwise).
+    """
+    assessment = assessment or world.assessment
+    attachment = services.attachment_add(
+        actor=cast.owner,
+        organization=cast.customs,
+        target=cast.division,
+        upload=SimpleUploadedFile("note.txt", b"evidence"),
+    )
+    with scope(organization=cast.customs):
+        membership = Membership.objects.get(organization=cast.customs, user=cast.member)
+    by_prefix = {
+        "member": membership.pk,
+        "attachment-download": attachment.pk,
+        "assessment-task": world.task.pk,
+        "assessment-participant": world.guest_participant.pk,
+        "assessment-group": world.group.pk,
+    }
+    urls: dict[str, list[str]] = {"organization": [], "assessment": []}
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if "<slug:organization>" not in route:
+            continue
+        name = pattern.name or ""
+        kwargs: dict[str, object] = {"organization": cast.customs.slug}
+        if "<slug:kind>" in route:
+            kwargs["kind"] = "division"
+        if "<int:assessment>" in route:
+            kwargs["assessment"] = assessment.pk
+        if "<int:pk>" in route:
+            kwargs["pk"] = next(
+                (pk for prefix, pk in by_prefix.items() if name.startswith(prefix)), cast.division.pk
+            )
+        urls["assessment" if "<int:assessment>" in route else "organization"].append(
+            reverse(name, kwargs=kwargs)
+        )
+    return urls
+
+
+def _refused(client: Any, url: str) -> bool:
+    return client.get(url).status_code == 404 and client.post(url, {"name": "x"}).status_code in {404, 405}
+
+
+def test_outsiders_and_other_organizations_get_404_everywhere(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    urls = _urls(cast, world)
+    everything = urls["organization"] + urls["assessment"]
+    assert len(urls["organization"]) >= 14 and len(urls["assessment"]) >= 10
+    for person in (cast.foreigner, cast.outsider, cast.staff):
+        client.force_login(person)
+        assert [url for url in everything if not _refused(client, url)] == [], person
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    urls = _urls(cast, world)
+    for url in urls["organization"] + urls["assessment"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/account/login/"), url
+
+
+def test_an_invited_guest_sees_exactly_the_invited_assessment(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.guest)
+    invited = _urls(cast, world)
+    for name in ("assessment-detail", "assessment-workplan", "assessment-participants", "assessment-groups"):
+        url = reverse(name, args=[cast.customs.slug, world.assessment.pk])
+        assert client.get(url).status_code == 200, url
+    sibling = _urls(cast, world, assessment=world.sibling)["assessment"]
+    assert [url for url in sibling + invited["organization"] if not _refused(client, url)] == []
+
+
+def test_a_contributing_guest_cannot_run_the_assessment(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.guest)
+    for name in ("assessment-invite", "assessment-group-create"):
+        assert client.get(reverse(name, args=[cast.customs.slug, world.assessment.pk])).status_code == 404
+
+
+def test_a_former_guest_sees_nothing_again(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.former_guest)
+    urls = _urls(cast, world)
+    assert [url for url in urls["organization"] + urls["assessment"] if not _refused(client, url)] == []
+    assert "Self-assessment 2027" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_member_opens_every_organization_and_assessment_page(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    urls = _urls(cast, world)
+    for url in urls["organization"] + urls["assessment"]:
+        if url.endswith(("/comments/", "/attachments/", "/revoke/")):
+            continue  # these take POST only
+        response = client.get(url)
+        if response.streaming:
+            # Reading a download to its end closes the stored file, the way a browser would.
+            assert b"".join(response.streaming_content), url
+        assert response.status_code == 200, url
+
+
+def test_the_guest_home_page_lists_the_invitation_across_organizations(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.guest)
+    page = client.get(reverse("home")).content.decode()
+    assert "Self-assessment 2027" in page and "Test Customs" in page and "Earlier review" not in page
