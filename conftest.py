@@ -153,6 +153,7 @@ class World:
     guest_participant: object
     former_guest: object
     task: object
+    document: object
 
 
 @pytest.fixture
@@ -209,4 +210,13 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
 
     with scope(organization=cast.customs):
         task = Task.objects.filter(assessment=assessment).first()
-    return World(assessment, sibling, group, guest, guest_participant, former, task)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = services.background_document_add(
+        actor=cast.owner,
+        assessment=assessment,
+        category="codes_of_conduct",
+        title="Code of conduct 2024",
+        upload=SimpleUploadedFile("code.pdf", b"%PDF-1.4 code of conduct"),
+    )
+    return World(assessment, sibling, group, guest, guest_participant, former, task, document)

@@ -55,6 +55,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-task": world.task.pk,
         "assessment-participant": world.guest_participant.pk,
         "assessment-group": world.group.pk,
+        "assessment-document": world.document.pk,
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -99,11 +100,21 @@ def test_anonymous_people_are_sent_to_sign_in(client, cast, world) -> None:  # t
 def test_an_invited_guest_sees_exactly_the_invited_assessment(client, cast, world) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.guest)
     invited = _urls(cast, world)
-    for name in ("assessment-detail", "assessment-workplan", "assessment-participants", "assessment-groups"):
+    for name in (
+        "assessment-detail",
+        "assessment-workplan",
+        "assessment-participants",
+        "assessment-groups",
+        "assessment-documents",
+    ):
         url = reverse(name, args=[cast.customs.slug, world.assessment.pk])
         assert client.get(url).status_code == 200, url
     sibling = _urls(cast, world, assessment=world.sibling)["assessment"]
     assert [url for url in sibling + invited["organization"] if not _refused(client, url)] == []
+    download = client.get(
+        reverse("assessment-document-file", args=[cast.customs.slug, world.assessment.pk, world.document.pk])
+    )
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 code of conduct"
 
 
 def test_a_contributing_guest_cannot_run_the_assessment(client, cast, world) -> None:  # type: ignore[no-untyped-def]

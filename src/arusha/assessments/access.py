@@ -77,4 +77,5 @@ def participations_of(user: User) -> list[Participant]:
 
 
 can_view = custom(f"assessment:{VIEW}", require(VIEW))
+can_contribute = custom(f"assessment:{CONTRIBUTE}", require(CONTRIBUTE))
 can_manage = custom(f"assessment:{MANAGE}", require(MANAGE))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.models import (
     Assessment,
+    DocumentCategory,
     Gender,
     IdgRole,
     Mode,
@@ -155,3 +156,20 @@ class WorkingGroupForm(forms.Form):
                 "user"
             )
             self.fields["rapporteur"].queryset = members  # type: ignore[attr-defined]
+
+
+class DocumentForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=DocumentCategory.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File"), required=False)
+    url = forms.URLField(label=_("Or a link"), required=False, assume_scheme="https")
+    summary = forms.CharField(
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("What the document tells about integrity in the administration."),
+    )
+
+
+class ReviewForm(forms.Form):
+    summary = forms.CharField(label=_("Summary of the review"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -204,3 +204,55 @@ class Participant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class DocumentCategory(models.TextChoices):
+    """The kinds of background material the IDG asks a working group to review (step 3)."""
+
+    EARLIER_WORK = "earlier_work", _("Earlier missions and integrity initiatives")
+    LEGISLATION = "legislation", _("Anti-corruption and integrity legislation and regulations")
+    CODES_OF_CONDUCT = "codes_of_conduct", _("Codes of conduct")
+    STRATEGY = "strategy", _("Organization chart, strategic and operational plans")
+    AGREEMENTS = "agreements", _("MoUs and arrangements with agencies and stakeholders")
+    PERFORMANCE = "performance", _("Performance reports")
+    PARTNERSHIPS = "partnerships", _("Public-private partnerships and anti-corruption instruments")
+    STATISTICS = "statistics", _("Data, statistics and survey results")
+    INTERNATIONAL = "international", _("Reports and guides of international organizations")
+    GENDER = "gender", _("Integrity, gender equality and diversity")
+    OTHER = "other", _("Other")
+
+
+class BackgroundDocument(models.Model):
+    """A document reviewed in step 3: uploaded (as an attachment) or linked, with its summary."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="documents")
+    category = models.CharField(_("category"), max_length=20, choices=DocumentCategory.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), blank=True)
+    attachment = models.ForeignKey(
+        "core.Attachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+
+    objects: ClassVar[models.Manager[BackgroundDocument]] = ScopedManager(
+        organization="assessment__organization"
+    )
+
+    class Meta:
+        ordering = ["category", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

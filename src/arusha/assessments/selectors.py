@@ -10,7 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from arusha.assessments.annex4 import Step
-from arusha.assessments.models import Assessment, IdgRole, Participant, Task, WorkingGroup
+from arusha.assessments.models import (
+    Assessment,
+    BackgroundDocument,
+    DocumentCategory,
+    IdgRole,
+    Participant,
+    Task,
+    WorkingGroup,
+)
 from arusha.core.models import Organization
 
 
@@ -140,3 +148,26 @@ def working_group_get(assessment: Assessment, pk: int) -> WorkingGroup:
     if group is None:
         raise Http404
     return group
+
+
+def documents_of(assessment: Assessment) -> list[BackgroundDocument]:
+    return list(
+        BackgroundDocument.objects.filter(assessment=assessment).select_related("attachment", "reviewed_by")
+    )
+
+
+def documents_by_category(documents: list[BackgroundDocument]) -> list[tuple[str, list[BackgroundDocument]]]:
+    """Documents under the IDG's categories, in the IDG's order; empty categories left out."""
+    grouped: dict[str, list[BackgroundDocument]] = {}
+    for document in documents:
+        grouped.setdefault(document.category, []).append(document)
+    return [(str(label), grouped[value]) for value, label in DocumentCategory.choices if value in grouped]
+
+
+def document_get(assessment: Assessment, pk: int) -> BackgroundDocument:
+    document = (
+        BackgroundDocument.objects.filter(assessment=assessment, pk=pk).select_related("attachment").first()
+    )
+    if document is None:
+        raise Http404
+    return document

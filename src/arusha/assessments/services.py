@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django_scopes import scope
 from arusha.assessments.annex4 import activities_for
 from arusha.assessments.models import (
     Assessment,
+    BackgroundDocument,
     ExcludedArea,
     IdgRole,
     Participant,
@@ -357,3 +359,70 @@ def working_group_update(
         before=before,
     )
     return group
+
+
+_DOCUMENT_FIELDS = ("category", "title", "url", "summary", "reviewed_by", "reviewed_on")
+
+
+@transaction.atomic
+def background_document_add(
+    *,
+    actor: User,
+    assessment: Assessment,
+    category: str,
+    title: str,
+    summary: str = "",
+    url: str = "",
+    upload: UploadedFile | None = None,
+) -> BackgroundDocument:
+    """Add a step-3 document: a file (checked and checksummed as any attachment) or a link."""
+    if not url and upload is None:
+        raise DomainError(_("Upload the document or give its link."), field="file")
+    if url and upload is not None:
+        raise DomainError(_("Give either a file or a link, not both."), field="url")
+    document = BackgroundDocument.objects.create(
+        assessment=assessment,
+        category=category,
+        title=title.strip(),
+        url=url,
+        summary=summary.strip(),
+        added_by=actor,
+    )
+    if upload is not None:
+        document.attachment = core_services.attachment_add(
+            actor=actor, organization=assessment.organization, target=document, upload=upload
+        )
+        document.save(update_fields=["attachment"])
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.document.added",
+        obj=document,
+        organization=assessment.organization,
+        fields=_DOCUMENT_FIELDS,
+    )
+    return document
+
+
+@transaction.atomic
+def background_document_review(
+    *, actor: User, document: BackgroundDocument, summary: str
+) -> BackgroundDocument:
+    """Record who reviewed the document, when, and what it says for the assessment."""
+    if not summary.strip():
+        raise DomainError(_("Summarize what the document says for the assessment."), field="summary")
+    before = snapshot(document, _DOCUMENT_FIELDS)
+    document.summary, document.reviewed_by, document.reviewed_on = (
+        summary.strip(),
+        actor,
+        timezone.localdate(),
+    )
+    document.save(update_fields=["summary", "reviewed_by", "reviewed_on"])
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.document.reviewed",
+        obj=document,
+        organization=document.assessment.organization,
+        fields=_DOCUMENT_FIELDS,
+        before=before,
+    )
+    return document

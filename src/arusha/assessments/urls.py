@@ -21,4 +21,14 @@ urlpatterns = [
     path("<int:assessment>/groups/", views.working_group_list, name="assessment-groups"),
     path("<int:assessment>/groups/new/", views.working_group_edit, name="assessment-group-create"),
     path("<int:assessment>/groups/<int:pk>/", views.working_group_edit, name="assessment-group-edit"),
+    path("<int:assessment>/documents/", views.document_list, name="assessment-documents"),
+    path("<int:assessment>/documents/new/", views.document_add, name="assessment-document-add"),
+    path(
+        "<int:assessment>/documents/<int:pk>/review/",
+        views.document_review,
+        name="assessment-document-review",
+    ),
+    path(
+        "<int:assessment>/documents/<int:pk>/file/", views.document_download, name="assessment-document-file"
+    ),
 ]

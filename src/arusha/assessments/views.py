@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.assessments import selectors, services
-from arusha.assessments.access import MANAGE, can_manage, can_view
-from arusha.assessments.forms import AssessmentForm, InviteForm, ParticipantForm, TaskForm, WorkingGroupForm
+from arusha.assessments.access import CONTRIBUTE, MANAGE, can_contribute, can_manage, can_view
+from arusha.assessments.forms import (
+    AssessmentForm,
+    DocumentForm,
+    InviteForm,
+    ParticipantForm,
+    ReviewForm,
+    TaskForm,
+    WorkingGroupForm,
+)
 from arusha.assessments.models import Assessment
 from arusha.core.errors import DomainError
 from arusha.core.listing import csv_response, paginate
@@ -43,6 +51,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "assessment": _assessment(request),
         "can_manage": MANAGE in request.assessment_permissions,  # type: ignore[attr-defined]
+        "can_contribute": CONTRIBUTE in request.assessment_permissions,  # type: ignore[attr-defined]
         **extra,
     }
 
@@ -324,3 +333,87 @@ def working_group_edit(
             messages.success(request, _("The working group is saved."))
             return redirect("assessment-groups", organization=organization, assessment=current.pk)
     return render(request, "assessments/working_group_form.html", _context(request, form=form, group=group))
+
+
+@can_view
+def document_list(request: HttpRequest, organization: str, assessment: int) -> HttpResponseBase:
+    current = _assessment(request)
+    documents = selectors.documents_of(current)
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                d.get_category_display(),
+                d.title,
+                d.url or (d.attachment.name if d.attachment else ""),
+                d.summary,
+                d.reviewed_by or "",
+                d.reviewed_on or "",
+            ]
+            for d in documents
+        )
+        header = [
+            _("Category"),
+            _("Title"),
+            _("File or link"),
+            _("Summary"),
+            _("Reviewed by"),
+            _("Reviewed on"),
+        ]
+        return csv_response(f"assessment-{current.pk}-documents.csv", header, rows)
+    return render(
+        request,
+        "assessments/document_list.html",
+        _context(request, groups=selectors.documents_by_category(documents)),
+    )
+
+
+@can_contribute
+@require_http_methods(["GET", "POST"])
+def document_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.background_document_add(
+                actor=_user(request),
+                assessment=current,
+                category=data["category"],
+                title=data["title"],
+                summary=data["summary"],
+                url=data["url"],
+                upload=data["file"],
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The document is added."))
+            return redirect("assessment-documents", organization=organization, assessment=current.pk)
+    return render(request, "assessments/document_form.html", _context(request, form=form, document=None))
+
+
+@can_contribute
+@require_http_methods(["GET", "POST"])
+def document_review(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
+    current = _assessment(request)
+    document = selectors.document_get(current, pk)
+    form = ReviewForm(request.POST or None, initial={"summary": document.summary})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.background_document_review(actor=_user(request), document=document, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The review is recorded."))
+            return redirect("assessment-documents", organization=organization, assessment=current.pk)
+    return render(request, "assessments/document_form.html", _context(request, form=form, document=document))
+
+
+@can_view
+def document_download(request: HttpRequest, organization: str, assessment: int, pk: int) -> FileResponse:
+    document = selectors.document_get(_assessment(request), pk)
+    if document.attachment is None:
+        raise Http404
+    return FileResponse(
+        document.attachment.file.open("rb"), as_attachment=True, filename=document.attachment.name
+    )

@@ -212,3 +212,43 @@ def test_the_timeline_places_dated_tasks_within_the_span(cast, world) -> None:  
         bars, span = selectors.timeline(world.assessment, selectors.tasks_of(world.assessment))
     assert span == (END - START).days and len(bars) == 1
     assert bars[0].offset == 0 and round(bars[0].width, 1) == round(700 / span, 1)
+
+
+def test_a_background_document_is_a_checked_file_or_a_link(cast, world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert world.document.attachment.sha256 and world.document.attachment.size == 24
+    linked = services.background_document_add(
+        actor=world.guest,
+        assessment=world.assessment,
+        category="international",
+        title="Country report",
+        url="https://example.org/report",
+    )
+    assert linked.attachment is None
+    with pytest.raises(DomainError, match="Upload the document or give its link"):
+        services.background_document_add(
+            actor=cast.owner, assessment=world.assessment, category="other", title="X"
+        )
+    with pytest.raises(DomainError, match="not accepted"):
+        services.background_document_add(
+            actor=cast.owner,
+            assessment=world.assessment,
+            category="other",
+            title="Y",
+            upload=SimpleUploadedFile("run.exe", b"MZ"),
+        )
+    with scope(organization=cast.customs):
+        assert [d.title for d in selectors.documents_of(world.assessment)] == [
+            "Code of conduct 2024",
+            "Country report",
+        ]
+
+
+def test_reviewing_a_document_records_who_and_when(cast, world) -> None:  # type: ignore[no-untyped-def]
+    document = services.background_document_review(
+        actor=world.guest, document=world.document, summary="Covers gifts and conflicts of interest."
+    )
+    assert document.reviewed_by == world.guest and document.reviewed_on is not None
+    with pytest.raises(DomainError):
+        services.background_document_review(actor=world.guest, document=world.document, summary=" ")

@@ -99,3 +99,20 @@ def test_the_assessment_pages_speak_french(client, cast, world) -> None:  # type
         reverse("assessment-workplan", args=[cast.customs.slug, world.assessment.pk])
     ).content.decode()
     assert "Plan de travail" in page
+
+
+def test_a_guest_adds_a_linked_document_and_it_is_listed_by_category(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.guest)
+    args = [cast.customs.slug, world.assessment.pk]
+    response = client.post(
+        reverse("assessment-document-add", args=args),
+        {
+            "category": "statistics",
+            "title": "Perception survey 2025",
+            "url": "https://example.org/survey",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("assessment-documents", args=args)).content.decode()
+    assert page.index("Codes of conduct") < page.index("Data, statistics and survey results")
+    assert "Perception survey 2025" in page
