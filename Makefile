@@ -9,9 +9,9 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test install assets system-deps lint typecheck migrations-check pytest-sqlite pytest-postgres \
-        browser bench messages demo clean
+        browser bench messages demo clean runtime-deps
 
-run: install
+run: runtime-deps install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_framework
 	$(MANAGE) load_demo
@@ -33,17 +33,16 @@ assets: node_modules/.installed
 	mkdir -p src/arusha/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js src/arusha/static/vendor/htmx.min.js
 
-# What the tests need from Debian: a PostgreSQL server, Chromium, gettext.
+# What the platform needs from Debian to run: Pango and a font for PDF documents.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# What the tests need besides: a PostgreSQL server, Chromium, gettext, pdftotext.
+TEST_DEBS := postgresql chromium gettext poppler-utils
+
+runtime-deps:
+	@scripts/debian-install $(RUNTIME_DEBS)
+
 system-deps:
-	@missing=""; \
-	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing from Debian:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	@scripts/debian-install $(RUNTIME_DEBS) $(TEST_DEBS)
 
 messages: install
 	cd src/arusha && ../../$(BIN)/django-admin makemessages -l fr -l es --no-obsolete --settings=arusha.settings --pythonpath=.. -i 'static/vendor/*'

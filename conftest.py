@@ -154,6 +154,7 @@ class World:
     former_guest: object
     task: object
     document: object
+    session: object
 
 
 @pytest.fixture
@@ -219,4 +220,12 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         title="Code of conduct 2024",
         upload=SimpleUploadedFile("code.pdf", b"%PDF-1.4 code of conduct"),
     )
-    return World(assessment, sibling, group, guest, guest_participant, former, task, document)
+    session = services.agenda_session_add(
+        actor=cast.owner,
+        assessment=assessment,
+        date=datetime.date(2027, 1, 12),
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(10, 30),
+        title="Opening plenary",
+    )
+    return World(assessment, sibling, group, guest, guest_participant, former, task, document, session)

@@ -56,6 +56,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-participant": world.guest_participant.pk,
         "assessment-group": world.group.pk,
         "assessment-document": world.document.pk,
+        "assessment-session": world.session.pk,
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -67,6 +68,8 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs["kind"] = "division"
         if "<int:assessment>" in route:
             kwargs["assessment"] = assessment.pk
+        if "<str:fmt>" in route:
+            kwargs["fmt"] = "docx"
         if "<int:pk>" in route:
             kwargs["pk"] = next(
                 (pk for prefix, pk in by_prefix.items() if name.startswith(prefix)), cast.division.pk
@@ -134,7 +137,7 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
     client.force_login(cast.owner)
     urls = _urls(cast, world)
     for url in urls["organization"] + urls["assessment"]:
-        if url.endswith(("/comments/", "/attachments/", "/revoke/")):
+        if url.endswith(("/comments/", "/attachments/", "/revoke/", "/sessions/", "/delete/")):
             continue  # these take POST only
         response = client.get(url)
         if response.streaming:

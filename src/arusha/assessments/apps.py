@@ -29,6 +29,9 @@ class AssessmentsConfig(AppConfig):
                 ),
                 "arusha.assessment.group.created": _("%(actor)s set up the working group %(object)s."),
                 "arusha.assessment.group.updated": _("%(actor)s changed the working group %(object)s."),
+                "arusha.assessment.terms.updated": _("%(actor)s changed %(object)s."),
+                "arusha.assessment.session.added": _("%(actor)s added the agenda session %(object)s."),
+                "arusha.assessment.session.deleted": _("%(actor)s removed the agenda session %(object)s."),
                 "arusha.assessment.document.added": _("%(actor)s added the background document %(object)s."),
                 "arusha.assessment.document.reviewed": _(
                     "%(actor)s reviewed the background document %(object)s."

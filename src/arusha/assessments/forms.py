@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.models import (
@@ -16,6 +17,7 @@ from arusha.assessments.models import (
     Participant,
     Scope,
     StakeholderGroup,
+    TermsOfReference,
     WorkingGroup,
 )
 from arusha.core.models import Division, Organization, User
@@ -173,3 +175,23 @@ class DocumentForm(forms.Form):
 
 class ReviewForm(forms.Form):
     summary = forms.CharField(label=_("Summary of the review"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class TermsForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm[...] fails at run time
+    class Meta:
+        model = TermsOfReference
+        fields = list(TermsOfReference.FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in TermsOfReference.FIELDS
+            if isinstance(TermsOfReference._meta.get_field(name), models.TextField)
+        }
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}))
+    title = forms.CharField(label=_("Session"), max_length=200)
+    location = forms.CharField(label=_("Place or link"), max_length=200, required=False)
+    lead = forms.CharField(label=_("Led by"), max_length=200, required=False)

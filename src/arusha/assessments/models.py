@@ -256,3 +256,69 @@ class BackgroundDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TermsOfReference(models.Model):
+    """The terms of reference of the assessment, with the fields of IDG Annex 5."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="terms")
+    programme = models.CharField(_("programme or project name"), max_length=200, blank=True)
+    objective = models.TextField(_("objective of the assessment"), blank=True)
+    dates = models.CharField(_("dates"), max_length=120, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    beneficiary = models.CharField(_("beneficiary"), max_length=200, blank=True)
+    target_group = models.CharField(_("target group"), max_length=200, blank=True)
+    funding = models.CharField(_("funding organization"), max_length=200, blank=True)
+    donor = models.CharField(_("donor member"), max_length=200, blank=True)
+    background = models.TextField(_("background of the action"), blank=True)
+    expected_outputs = models.TextField(_("expected outputs"), blank=True)
+    expected_outcomes = models.TextField(_("expected outcomes"), blank=True)
+    experts = models.TextField(_("experts"), blank=True)
+    experts_input = models.TextField(_("input of the experts and the facilitating organization"), blank=True)
+    beneficiary_input = models.TextField(_("input of the beneficiary"), blank=True)
+    facilitator_contacts = models.TextField(_("contacts at the facilitating organization"), blank=True)
+    beneficiary_contacts = models.TextField(_("contacts at the administration"), blank=True)
+
+    objects: ClassVar[models.Manager[TermsOfReference]] = ScopedManager(
+        organization="assessment__organization"
+    )
+
+    FIELDS = (
+        "programme",
+        "objective",
+        "dates",
+        "location",
+        "beneficiary",
+        "target_group",
+        "funding",
+        "donor",
+        "background",
+        "expected_outputs",
+        "expected_outcomes",
+        "experts",
+        "experts_input",
+        "beneficiary_input",
+        "facilitator_contacts",
+        "beneficiary_contacts",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: terms of reference"
+
+
+class AgendaSession(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"))
+    title = models.CharField(_("session"), max_length=200)
+    location = models.CharField(_("place or link"), max_length=200, blank=True)
+    lead = models.CharField(_("led by"), max_length=200, blank=True)
+
+    objects: ClassVar[models.Manager[AgendaSession]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"

@@ -11,12 +11,14 @@ from django.http import Http404
 
 from arusha.assessments.annex4 import Step
 from arusha.assessments.models import (
+    AgendaSession,
     Assessment,
     BackgroundDocument,
     DocumentCategory,
     IdgRole,
     Participant,
     Task,
+    TermsOfReference,
     WorkingGroup,
 )
 from arusha.core.models import Organization
@@ -171,3 +173,21 @@ def document_get(assessment: Assessment, pk: int) -> BackgroundDocument:
     if document is None:
         raise Http404
     return document
+
+
+def terms_of(assessment: Assessment) -> TermsOfReference:
+    """The terms of reference, or blank ones not yet saved."""
+    return TermsOfReference.objects.filter(assessment=assessment).first() or TermsOfReference(
+        assessment=assessment
+    )
+
+
+def agenda_of(assessment: Assessment) -> list[AgendaSession]:
+    return list(AgendaSession.objects.filter(assessment=assessment))
+
+
+def session_get(assessment: Assessment, pk: int) -> AgendaSession:
+    session = AgendaSession.objects.filter(assessment=assessment, pk=pk).first()
+    if session is None:
+        raise Http404
+    return session

@@ -12,6 +12,7 @@ from django_scopes import scope
 
 from arusha.assessments.annex4 import activities_for
 from arusha.assessments.models import (
+    AgendaSession,
     Assessment,
     BackgroundDocument,
     ExcludedArea,
@@ -19,10 +20,11 @@ from arusha.assessments.models import (
     Participant,
     Scope,
     Task,
+    TermsOfReference,
     WorkingGroup,
 )
 from arusha.core import services as core_services
-from arusha.core.audit import audit_change, snapshot
+from arusha.core.audit import audit_change, audit_record, snapshot
 from arusha.core.errors import DomainError
 from arusha.core.models import Division, Membership, Organization, User
 from arusha.frameworks import services as framework_services
@@ -426,3 +428,75 @@ def background_document_review(
         before=before,
     )
     return document
+
+
+@transaction.atomic
+def terms_update(*, actor: User, assessment: Assessment, values: dict[str, str]) -> TermsOfReference:
+    """Write the Annex 5 fields of the terms of reference (unknown fields are refused)."""
+    unknown = sorted(set(values) - set(TermsOfReference.FIELDS))
+    if unknown:
+        raise DomainError(_("Unknown field: %(field)s.") % {"field": unknown[0]})
+    with scope(organization=assessment.organization):
+        terms, _created = TermsOfReference.objects.get_or_create(assessment=assessment)
+    before = snapshot(terms, TermsOfReference.FIELDS)
+    for name, value in values.items():
+        setattr(terms, name, value.strip())
+    terms.save()
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.terms.updated",
+        obj=terms,
+        organization=assessment.organization,
+        fields=TermsOfReference.FIELDS,
+        before=before,
+    )
+    return terms
+
+
+_SESSION_FIELDS = ("date", "start_time", "end_time", "title", "location", "lead")
+
+
+@transaction.atomic
+def agenda_session_add(
+    *,
+    actor: User,
+    assessment: Assessment,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    title: str,
+    location: str = "",
+    lead: str = "",
+) -> AgendaSession:
+    if end_time <= start_time:
+        raise DomainError(_("The session ends before it starts."), field="end_time")
+    session = AgendaSession.objects.create(
+        assessment=assessment,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        title=title.strip(),
+        location=location.strip(),
+        lead=lead.strip(),
+    )
+    audit_change(
+        actor=actor,
+        action="arusha.assessment.session.added",
+        obj=session,
+        organization=assessment.organization,
+        fields=_SESSION_FIELDS,
+    )
+    return session
+
+
+@transaction.atomic
+def agenda_session_delete(*, actor: User, session: AgendaSession) -> None:
+    before = snapshot(session, _SESSION_FIELDS)
+    audit_record(
+        actor=actor,
+        action="arusha.assessment.session.deleted",
+        obj=session,
+        organization=session.assessment.organization,
+        changes={name: [value, None] for name, value in before.items()},
+    )
+    session.delete()

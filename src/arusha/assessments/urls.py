@@ -31,4 +31,17 @@ urlpatterns = [
     path(
         "<int:assessment>/documents/<int:pk>/file/", views.document_download, name="assessment-document-file"
     ),
+    path("<int:assessment>/terms/", views.terms, name="assessment-terms"),
+    path("<int:assessment>/terms/edit/", views.terms_edit, name="assessment-terms-edit"),
+    path(
+        "<int:assessment>/terms/terms-of-reference.<str:fmt>",
+        views.terms_export,
+        name="assessment-terms-export",
+    ),
+    path("<int:assessment>/terms/sessions/", views.session_add, name="assessment-session-add"),
+    path(
+        "<int:assessment>/terms/sessions/<int:pk>/delete/",
+        views.session_delete,
+        name="assessment-session-delete",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from arusha.assessments import selectors, services
+from arusha.assessments import reports, selectors, services
 from arusha.assessments.access import CONTRIBUTE, MANAGE, can_contribute, can_manage, can_view
 from arusha.assessments.forms import (
     AssessmentForm,
@@ -19,7 +19,9 @@ from arusha.assessments.forms import (
     InviteForm,
     ParticipantForm,
     ReviewForm,
+    SessionForm,
     TaskForm,
+    TermsForm,
     WorkingGroupForm,
 )
 from arusha.assessments.models import Assessment
@@ -417,3 +419,77 @@ def document_download(request: HttpRequest, organization: str, assessment: int, 
     return FileResponse(
         document.attachment.file.open("rb"), as_attachment=True, filename=document.attachment.name
     )
+
+
+@can_view
+def terms(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    context = _context(
+        request,
+        terms=selectors.terms_of(current),
+        sessions=selectors.agenda_of(current),
+        session_form=SessionForm(),
+    )
+    return render(request, "assessments/terms.html", context)
+
+
+@can_manage
+@require_http_methods(["GET", "POST"])
+def terms_edit(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    form = TermsForm(request.POST or None, instance=selectors.terms_of(current))
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.fields}
+        services.terms_update(actor=_user(request), assessment=current, values=values)
+        messages.success(request, _("The terms of reference are saved."))
+        return redirect("assessment-terms", organization=organization, assessment=current.pk)
+    return render(request, "assessments/terms_form.html", _context(request, form=form))
+
+
+@can_manage
+@require_POST
+def session_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = _assessment(request)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agenda_session_add(actor=_user(request), assessment=current, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+    if form.errors:
+        context = _context(
+            request,
+            terms=selectors.terms_of(current),
+            sessions=selectors.agenda_of(current),
+            session_form=form,
+        )
+        return render(request, "assessments/terms.html", context, status=400)
+    messages.success(request, _("The session is added to the agenda."))
+    return redirect("assessment-terms", organization=organization, assessment=current.pk)
+
+
+@can_manage
+@require_POST
+def session_delete(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
+    session = selectors.session_get(_assessment(request), pk)
+    services.agenda_session_delete(actor=_user(request), session=session)
+    messages.success(request, _("The session is removed from the agenda."))
+    return redirect("assessment-terms", organization=organization, assessment=assessment)
+
+
+@can_view
+def terms_export(request: HttpRequest, organization: str, assessment: int, fmt: str) -> HttpResponse:
+    current = _assessment(request)
+    arguments = (current, selectors.terms_of(current), selectors.agenda_of(current))
+    if fmt == "pdf":
+        body, content_type = reports.terms_pdf(*arguments), "application/pdf"
+    elif fmt == "docx":
+        body = reports.terms_docx(*arguments)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="assessment-{current.pk}-terms-of-reference.{fmt}"'
+    )
+    return response

@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
     """Turn a field value into something JSON can hold and a person can read."""
     if isinstance(value, models.Model):
         return str(value)
-    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time | decimal.Decimal):
         return str(value)
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]

@@ -116,3 +116,68 @@ def test_a_guest_adds_a_linked_document_and_it_is_listed_by_category(client, cas
     page = client.get(reverse("assessment-documents", args=args)).content.decode()
     assert page.index("Codes of conduct") < page.index("Data, statistics and survey results")
     assert "Perception survey 2025" in page
+
+
+def test_the_terms_of_reference_export_to_docx_and_pdf(client, cast, world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import subprocess
+
+    from docx import Document
+
+    from arusha.assessments import services
+
+    services.terms_update(
+        actor=cast.owner,
+        assessment=world.assessment,
+        values={
+            "programme": "Integrity programme 2027",
+            "objective": "Map the integrity situation against the RAD.",
+        },
+    )
+    client.force_login(world.guest)
+    args = [cast.customs.slug, world.assessment.pk]
+    page = client.get(reverse("assessment-terms", args=args)).content.decode()
+    assert "Integrity programme 2027" in page and "Opening plenary" in page
+    docx = client.get(reverse("assessment-terms-export", args=[*args, "docx"]))
+    document = Document(io.BytesIO(docx.content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Integrity programme 2027" in cells and "Opening plenary" in cells
+    pdf = client.get(reverse("assessment-terms-export", args=[*args, "pdf"]))
+    (tmp_path / "terms.pdf").write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "terms.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Integrity programme 2027" in text and "Opening plenary" in text
+    assert client.get(reverse("assessment-terms-export", args=[*args, "odt"])).status_code == 404
+
+
+def test_a_session_that_ends_before_it_starts_is_refused(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    args = [cast.customs.slug, world.assessment.pk]
+    response = client.post(
+        reverse("assessment-session-add", args=args),
+        {
+            "date": "2027-01-13",
+            "start_time": "14:00",
+            "end_time": "13:00",
+            "title": "Plenary",
+        },
+    )
+    assert response.status_code == 400 and "The session ends before it starts." in response.content.decode()
+
+
+def test_only_the_managers_edit_the_terms(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.guest)
+    assert (
+        client.get(
+            reverse("assessment-terms-edit", args=[cast.customs.slug, world.assessment.pk])
+        ).status_code
+        == 404
+    )
+    client.force_login(cast.owner)
+    response = client.post(
+        reverse("assessment-terms-edit", args=[cast.customs.slug, world.assessment.pk]),
+        {"location": "Kilima, headquarters"},
+    )
+    assert response.status_code == 302

@@ -1,0 +1,62 @@
+"""PDF from our own HTML templates (WeasyPrint) and editable DOCX (python-docx)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from docx import Document
+from docx.shared import Pt
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+
+def html_to_pdf(html: str) -> bytes:
+    # Reports are rendered on closed networks: only inline (data:) resources are read,
+    # nothing is fetched from a server or the file system.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
+
+
+class DocxBuilder:
+    """A plain, editable Word document: headings, paragraphs, tables."""
+
+    def __init__(self, title: str) -> None:
+        self.document = Document()
+        style = self.document.styles["Normal"]
+        style.font.name = "DejaVu Sans"
+        style.font.size = Pt(10)
+        self.document.core_properties.title = title
+        self.document.add_heading(title, level=0)
+
+    def heading(self, text: str, level: int = 1) -> None:
+        self.document.add_heading(text, level=level)
+
+    def paragraph(self, text: str) -> None:
+        for part in (text or "").split("\n\n"):
+            self.document.add_paragraph(part.strip())
+
+    def fields(self, rows: Sequence[tuple[str, str]]) -> None:
+        """A two-column table of labels and values."""
+        self.table(rows=[[label, value] for label, value in rows])
+
+    def table(self, *, rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -> None:
+        columns = len(header) if header else (len(rows[0]) if rows else 1)
+        table = self.document.add_table(rows=0, cols=columns)
+        table.style = "Table Grid"
+        if header:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, header, strict=True):
+                cell.text = str(text)
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = "" if value is None else str(value)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
