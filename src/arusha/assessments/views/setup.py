@@ -1,8 +1,6 @@
-"""Screens of the assessments context: thin wrappers around services and selectors."""
+"""Screens of steps 1 to 4: scope, workplan, participants, groups, documents, terms and agenda."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.assessments import reports, selectors, services
-from arusha.assessments.access import CONTRIBUTE, MANAGE, can_contribute, can_manage, can_view
+from arusha.assessments.access import can_contribute, can_manage, can_view
 from arusha.assessments.forms import (
     AssessmentForm,
     DocumentForm,
@@ -25,42 +23,18 @@ from arusha.assessments.forms import (
     WorkingGroupForm,
 )
 from arusha.assessments.models import Assessment
+from arusha.assessments.views.base import assessment_of, context_of, org_of, user_of
 from arusha.core.errors import DomainError
 from arusha.core.listing import csv_response, paginate
-from arusha.core.models import Organization, User
 from arusha.core.policies import member
 from arusha.core.roles import Permission
 from arusha.core.views import attach_error
 from arusha.frameworks.templatetags.arusha_text import tr
 
 
-def _org(request: HttpRequest) -> Organization:
-    organization: Organization = request.organization  # type: ignore[attr-defined]
-    return organization
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
-def _assessment(request: HttpRequest) -> Assessment:
-    assessment: Assessment = request.assessment  # type: ignore[attr-defined]
-    return assessment
-
-
-def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {
-        "assessment": _assessment(request),
-        "can_manage": MANAGE in request.assessment_permissions,  # type: ignore[attr-defined]
-        "can_contribute": CONTRIBUTE in request.assessment_permissions,  # type: ignore[attr-defined]
-        **extra,
-    }
-
-
 @member(Permission.VIEW)
 def assessment_list(request: HttpRequest, organization: str) -> HttpResponseBase:
-    assessments = selectors.assessment_list(_org(request))
+    assessments = selectors.assessment_list(org_of(request))
     if request.GET.get("format") == "csv":
         rows = (
             [
@@ -83,20 +57,20 @@ def assessment_list(request: HttpRequest, organization: str) -> HttpResponseBase
             _("Framework"),
             _("Activities done"),
         ]
-        return csv_response(f"{_org(request).slug}-assessments.csv", header, rows)
+        return csv_response(f"{org_of(request).slug}-assessments.csv", header, rows)
     return render(request, "assessments/assessment_list.html", {"page": paginate(request, assessments)})
 
 
 @member(Permission.MANAGE)
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, organization: str) -> HttpResponse:
-    org = _org(request)
+    org = org_of(request)
     form = AssessmentForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             assessment = services.assessment_create(
-                actor=_user(request),
+                actor=user_of(request),
                 organization=org,
                 title=data["title"],
                 framework_version=data["framework_version"],
@@ -118,9 +92,9 @@ def assessment_create(request: HttpRequest, organization: str) -> HttpResponse:
 
 @can_view
 def assessment_detail(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     areas = {a.code: a for a in current.framework_version.areas.all()}
-    context = _context(
+    context = context_of(
         request,
         steps=selectors.workplan(current),
         in_scope=[areas[code] for code in services.areas_in_scope(current)],
@@ -132,7 +106,7 @@ def assessment_detail(request: HttpRequest, organization: str, assessment: int) 
 
 @can_view
 def workplan(request: HttpRequest, organization: str, assessment: int) -> HttpResponseBase:
-    current = _assessment(request)
+    current = assessment_of(request)
     steps = selectors.workplan(current)
     tasks = [task for step in steps for task in step.tasks]
     if request.GET.get("format") == "csv":
@@ -163,13 +137,15 @@ def workplan(request: HttpRequest, organization: str, assessment: int) -> HttpRe
         ]
         return csv_response(f"assessment-{current.pk}-workplan.csv", header, rows)
     bars, span = selectors.timeline(current, tasks)
-    return render(request, "assessments/workplan.html", _context(request, steps=steps, bars=bars, span=span))
+    return render(
+        request, "assessments/workplan.html", context_of(request, steps=steps, bars=bars, span=span)
+    )
 
 
 @can_manage
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     task = selectors.task_get(current, pk)
     initial = {
         "assignee": task.assignee,
@@ -181,18 +157,18 @@ def task_edit(request: HttpRequest, organization: str, assessment: int, pk: int)
     form = TaskForm(request.POST or None, assessment=current, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(actor=_user(request), task=task, **form.cleaned_data)
+            services.task_update(actor=user_of(request), task=task, **form.cleaned_data)
         except DomainError as error:
             attach_error(form, error)
         else:
             messages.success(request, _("The activity is saved."))
             return redirect("assessment-workplan", organization=organization, assessment=current.pk)
-    return render(request, "assessments/task_form.html", _context(request, task=task, form=form))
+    return render(request, "assessments/task_form.html", context_of(request, task=task, form=form))
 
 
 @can_view
 def participant_list(request: HttpRequest, organization: str, assessment: int) -> HttpResponseBase:
-    current = _assessment(request)
+    current = assessment_of(request)
     participants = selectors.participants_of(current)
     if request.GET.get("format") == "csv":
         rows = (
@@ -222,19 +198,21 @@ def participant_list(request: HttpRequest, organization: str, assessment: int) -
         ]
         return csv_response(f"assessment-{current.pk}-participants.csv", header, rows)
     return render(
-        request, "assessments/participant_list.html", _context(request, page=paginate(request, participants))
+        request,
+        "assessments/participant_list.html",
+        context_of(request, page=paginate(request, participants)),
     )
 
 
 @can_manage
 @require_http_methods(["GET", "POST"])
 def participant_invite(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     form = InviteForm(request.POST or None, assessment=current)
     if request.method == "POST" and form.is_valid():
         try:
             participant = services.participant_invite(
-                actor=_user(request),
+                actor=user_of(request),
                 assessment=current,
                 login_url=request.build_absolute_uri(reverse("password_reset")),
                 **form.cleaned_data,
@@ -245,14 +223,14 @@ def participant_invite(request: HttpRequest, organization: str, assessment: int)
             messages.success(request, _("%(name)s is invited.") % {"name": participant.user})
             return redirect("assessment-participants", organization=organization, assessment=current.pk)
     return render(
-        request, "assessments/participant_form.html", _context(request, form=form, participant=None)
+        request, "assessments/participant_form.html", context_of(request, form=form, participant=None)
     )
 
 
 @can_manage
 @require_http_methods(["GET", "POST"])
 def participant_edit(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     participant = selectors.participant_get(current, pk)
     initial = {
         "idg_role": participant.idg_role,
@@ -264,21 +242,21 @@ def participant_edit(request: HttpRequest, organization: str, assessment: int, p
     form = ParticipantForm(request.POST or None, assessment=current, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participant_update(actor=_user(request), participant=participant, **form.cleaned_data)
+            services.participant_update(actor=user_of(request), participant=participant, **form.cleaned_data)
         except DomainError as error:
             attach_error(form, error)
         else:
             messages.success(request, _("The participation is saved."))
             return redirect("assessment-participants", organization=organization, assessment=current.pk)
-    context = _context(request, form=form, participant=participant)
+    context = context_of(request, form=form, participant=participant)
     return render(request, "assessments/participant_form.html", context)
 
 
 @can_manage
 @require_POST
 def participant_revoke(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
-    participant = selectors.participant_get(_assessment(request), pk)
-    services.participant_revoke(actor=_user(request), participant=participant)
+    participant = selectors.participant_get(assessment_of(request), pk)
+    services.participant_revoke(actor=user_of(request), participant=participant)
     messages.success(
         request, _("%(name)s no longer takes part in the assessment.") % {"name": participant.user}
     )
@@ -292,14 +270,14 @@ def _area_choices(current: Assessment) -> list[tuple[str, str]]:
 
 @can_view
 def working_group_list(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     groups = selectors.working_groups(current)
     assigned = {code for composition in groups for code in composition.group.area_codes}
     unassigned = [label for code, label in _area_choices(current) if code not in assigned]
     return render(
         request,
         "assessments/working_group_list.html",
-        _context(request, groups=groups, unassigned=unassigned),
+        context_of(request, groups=groups, unassigned=unassigned),
     )
 
 
@@ -308,7 +286,7 @@ def working_group_list(request: HttpRequest, organization: str, assessment: int)
 def working_group_edit(
     request: HttpRequest, organization: str, assessment: int, pk: int | None = None
 ) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     group = selectors.working_group_get(current, pk) if pk is not None else None
     initial = (
         {"name": group.name, "area_codes": group.area_codes, "rapporteur": group.rapporteur} if group else {}
@@ -319,11 +297,14 @@ def working_group_edit(
         try:
             if group is None:
                 services.working_group_create(
-                    actor=_user(request), assessment=current, name=data["name"], area_codes=data["area_codes"]
+                    actor=user_of(request),
+                    assessment=current,
+                    name=data["name"],
+                    area_codes=data["area_codes"],
                 )
             else:
                 services.working_group_update(
-                    actor=_user(request),
+                    actor=user_of(request),
                     group=group,
                     name=data["name"],
                     area_codes=data["area_codes"],
@@ -334,12 +315,12 @@ def working_group_edit(
         else:
             messages.success(request, _("The working group is saved."))
             return redirect("assessment-groups", organization=organization, assessment=current.pk)
-    return render(request, "assessments/working_group_form.html", _context(request, form=form, group=group))
+    return render(request, "assessments/working_group_form.html", context_of(request, form=form, group=group))
 
 
 @can_view
 def document_list(request: HttpRequest, organization: str, assessment: int) -> HttpResponseBase:
-    current = _assessment(request)
+    current = assessment_of(request)
     documents = selectors.documents_of(current)
     if request.GET.get("format") == "csv":
         rows = (
@@ -365,20 +346,20 @@ def document_list(request: HttpRequest, organization: str, assessment: int) -> H
     return render(
         request,
         "assessments/document_list.html",
-        _context(request, groups=selectors.documents_by_category(documents)),
+        context_of(request, groups=selectors.documents_by_category(documents)),
     )
 
 
 @can_contribute
 @require_http_methods(["GET", "POST"])
 def document_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.background_document_add(
-                actor=_user(request),
+                actor=user_of(request),
                 assessment=current,
                 category=data["category"],
                 title=data["title"],
@@ -391,29 +372,33 @@ def document_add(request: HttpRequest, organization: str, assessment: int) -> Ht
         else:
             messages.success(request, _("The document is added."))
             return redirect("assessment-documents", organization=organization, assessment=current.pk)
-    return render(request, "assessments/document_form.html", _context(request, form=form, document=None))
+    return render(request, "assessments/document_form.html", context_of(request, form=form, document=None))
 
 
 @can_contribute
 @require_http_methods(["GET", "POST"])
 def document_review(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     document = selectors.document_get(current, pk)
     form = ReviewForm(request.POST or None, initial={"summary": document.summary})
     if request.method == "POST" and form.is_valid():
         try:
-            services.background_document_review(actor=_user(request), document=document, **form.cleaned_data)
+            services.background_document_review(
+                actor=user_of(request), document=document, **form.cleaned_data
+            )
         except DomainError as error:
             attach_error(form, error)
         else:
             messages.success(request, _("The review is recorded."))
             return redirect("assessment-documents", organization=organization, assessment=current.pk)
-    return render(request, "assessments/document_form.html", _context(request, form=form, document=document))
+    return render(
+        request, "assessments/document_form.html", context_of(request, form=form, document=document)
+    )
 
 
 @can_view
 def document_download(request: HttpRequest, organization: str, assessment: int, pk: int) -> FileResponse:
-    document = selectors.document_get(_assessment(request), pk)
+    document = selectors.document_get(assessment_of(request), pk)
     if document.attachment is None:
         raise Http404
     return FileResponse(
@@ -423,8 +408,8 @@ def document_download(request: HttpRequest, organization: str, assessment: int, 
 
 @can_view
 def terms(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
-    context = _context(
+    current = assessment_of(request)
+    context = context_of(
         request,
         terms=selectors.terms_of(current),
         sessions=selectors.agenda_of(current),
@@ -436,28 +421,28 @@ def terms(request: HttpRequest, organization: str, assessment: int) -> HttpRespo
 @can_manage
 @require_http_methods(["GET", "POST"])
 def terms_edit(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     form = TermsForm(request.POST or None, instance=selectors.terms_of(current))
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.fields}
-        services.terms_update(actor=_user(request), assessment=current, values=values)
+        services.terms_update(actor=user_of(request), assessment=current, values=values)
         messages.success(request, _("The terms of reference are saved."))
         return redirect("assessment-terms", organization=organization, assessment=current.pk)
-    return render(request, "assessments/terms_form.html", _context(request, form=form))
+    return render(request, "assessments/terms_form.html", context_of(request, form=form))
 
 
 @can_manage
 @require_POST
 def session_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     form = SessionForm(request.POST)
     if form.is_valid():
         try:
-            services.agenda_session_add(actor=_user(request), assessment=current, **form.cleaned_data)
+            services.agenda_session_add(actor=user_of(request), assessment=current, **form.cleaned_data)
         except DomainError as error:
             attach_error(form, error)
     if form.errors:
-        context = _context(
+        context = context_of(
             request,
             terms=selectors.terms_of(current),
             sessions=selectors.agenda_of(current),
@@ -471,15 +456,15 @@ def session_add(request: HttpRequest, organization: str, assessment: int) -> Htt
 @can_manage
 @require_POST
 def session_delete(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
-    session = selectors.session_get(_assessment(request), pk)
-    services.agenda_session_delete(actor=_user(request), session=session)
+    session = selectors.session_get(assessment_of(request), pk)
+    services.agenda_session_delete(actor=user_of(request), session=session)
     messages.success(request, _("The session is removed from the agenda."))
     return redirect("assessment-terms", organization=organization, assessment=assessment)
 
 
 @can_view
 def terms_export(request: HttpRequest, organization: str, assessment: int, fmt: str) -> HttpResponse:
-    current = _assessment(request)
+    current = assessment_of(request)
     arguments = (current, selectors.terms_of(current), selectors.agenda_of(current))
     if fmt == "pdf":
         body, content_type = reports.terms_pdf(*arguments), "application/pdf"

@@ -1,0 +1,36 @@
+"""Writes of the assessments context, split by aggregate.
+
+`setup` holds scope, workplan, participants, groups, documents, terms and agenda.
+"""
+
+from arusha.assessments.services.setup import (
+    agenda_session_add,
+    agenda_session_delete,
+    areas_in_scope,
+    assessment_create,
+    background_document_add,
+    background_document_review,
+    participant_invite,
+    participant_revoke,
+    participant_update,
+    task_update,
+    terms_update,
+    working_group_create,
+    working_group_update,
+)
+
+__all__ = [
+    "agenda_session_add",
+    "agenda_session_delete",
+    "areas_in_scope",
+    "assessment_create",
+    "background_document_add",
+    "background_document_review",
+    "participant_invite",
+    "participant_revoke",
+    "participant_update",
+    "task_update",
+    "terms_update",
+    "working_group_create",
+    "working_group_update",
+]

@@ -1,0 +1,35 @@
+"""What every assessment screen needs: the objects the access rule put on the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from arusha.assessments.access import CONTRIBUTE, MANAGE
+from arusha.assessments.models import Assessment
+from arusha.core.models import Organization, User
+
+
+def org_of(request: HttpRequest) -> Organization:
+    organization: Organization = request.organization  # type: ignore[attr-defined]
+    return organization
+
+
+def user_of(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def assessment_of(request: HttpRequest) -> Assessment:
+    assessment: Assessment = request.assessment  # type: ignore[attr-defined]
+    return assessment
+
+
+def context_of(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "assessment": assessment_of(request),
+        "can_manage": MANAGE in request.assessment_permissions,  # type: ignore[attr-defined]
+        "can_contribute": CONTRIBUTE in request.assessment_permissions,  # type: ignore[attr-defined]
+        **extra,
+    }
