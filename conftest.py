@@ -155,6 +155,8 @@ class World:
     task: object
     document: object
     session: object
+    response: object
+    response_file: object
 
 
 @pytest.fixture
@@ -228,4 +230,32 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         end_time=datetime.time(10, 30),
         title="Opening plenary",
     )
-    return World(assessment, sibling, group, guest, guest_participant, former, task, document, session)
+    from arusha.frameworks.models import Question
+
+    question = Question.objects.get(version=small_pack, code="KF1.1")
+    response = services.response_save(
+        actor=cast.owner,
+        assessment=assessment,
+        question=question,
+        narrative="Managers sign an integrity statement every year and report on it.",
+        ratings={"exists": "yes", "designed": "yes", "implemented": "partly"},
+    )
+    response_file = services.response_attach(
+        actor=cast.owner,
+        assessment=assessment,
+        question=question,
+        upload=SimpleUploadedFile("statement.txt", b"signed statements"),
+    )
+    return World(
+        assessment,
+        sibling,
+        group,
+        guest,
+        guest_participant,
+        former,
+        task,
+        document,
+        session,
+        response,
+        response_file,
+    )

@@ -8,13 +8,14 @@ grants nothing. Refusals are 404, like a missing assessment.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
-from arusha.assessments.models import Assessment, IdgRole, Participant
+from arusha.assessments.models import Assessment, IdgRole, Participant, WorkingGroup
 from arusha.core.models import Membership, User
 from arusha.core.policies import custom
 from arusha.core.roles import Permission
@@ -44,6 +45,51 @@ def assessment_permissions(
         if participant.idg_role in _FACILITATING:
             granted.add(MANAGE)
     return frozenset(granted)
+
+
+@dataclass(frozen=True)
+class AnalysisRights:
+    """Which areas a person may answer, and in which they may agree answers in plenary.
+
+    Those who run the assessment (facilitators, the NCP, the administration's managers)
+    answer and agree everywhere. A contributor answers only the areas given to their
+    working group; the group's rapporteur may also agree those answers.
+    """
+
+    edit: frozenset[str]
+    agree: frozenset[str]
+    group: WorkingGroup | None = None
+
+
+def analysis_rights(
+    assessment: Assessment, user: User, permissions: frozenset[str], in_scope: list[str]
+) -> AnalysisRights:
+    if MANAGE in permissions:
+        everything = frozenset(in_scope)
+        return AnalysisRights(edit=everything, agree=everything)
+    if CONTRIBUTE not in permissions:
+        return AnalysisRights(edit=frozenset(), agree=frozenset())
+    participant = (
+        Participant.objects.filter(assessment=assessment, user=user, revoked_at__isnull=True)
+        .select_related("working_group")
+        .first()
+    )
+    group = participant.working_group if participant else None
+    if group is None:
+        return AnalysisRights(edit=frozenset(), agree=frozenset())
+    areas = frozenset(group.area_codes) & frozenset(in_scope)
+    is_rapporteur = participant is not None and group.rapporteur_id == participant.pk
+    return AnalysisRights(edit=areas, agree=areas if is_rapporteur else frozenset(), group=group)
+
+
+def rights_for(assessment: Assessment, user: User) -> AnalysisRights:
+    """The analysis rights of a person, found from their membership and participation."""
+    from arusha.assessments.services.setup import areas_in_scope
+
+    with scope(organization=assessment.organization):
+        membership = Membership.objects.filter(organization=assessment.organization, user=user).first()
+        permissions = assessment_permissions(assessment, user, membership)
+        return analysis_rights(assessment, user, permissions, areas_in_scope(assessment))
 
 
 def require(permission: str) -> Callable[[HttpRequest, dict[str, Any]], None]:

@@ -36,5 +36,13 @@ class AssessmentsConfig(AppConfig):
                 "arusha.assessment.document.reviewed": _(
                     "%(actor)s reviewed the background document %(object)s."
                 ),
+                "arusha.assessment.response.saved": _("%(actor)s saved the answer to %(object)s."),
+                "arusha.assessment.response.proposed": _("%(actor)s proposed the answer to %(object)s."),
+                "arusha.assessment.response.agreed": _(
+                    "%(actor)s recorded the plenary's agreement on the answer to %(object)s."
+                ),
+                "arusha.assessment.response.returned": _(
+                    "%(actor)s sent the answer to %(object)s back to draft."
+                ),
             }
         )

@@ -8,13 +8,16 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arusha.assessments import maturity
 from arusha.assessments.models import (
     Assessment,
+    BackgroundDocument,
     DocumentCategory,
     Gender,
     IdgRole,
     Mode,
     Participant,
+    ResponseStatus,
     Scope,
     StakeholderGroup,
     TermsOfReference,
@@ -195,3 +198,57 @@ class SessionForm(forms.Form):
     title = forms.CharField(label=_("Session"), max_length=200)
     location = forms.CharField(label=_("Place or link"), max_length=200, required=False)
     lead = forms.CharField(label=_("Led by"), max_length=200, required=False)
+
+
+_NOT_ANSWERED = [("", _("Not answered yet"))]
+
+
+class ResponseForm(forms.Form):
+    """An answer: the narrative, the Figure 5 evaluation and the evidence."""
+
+    narrative = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text=_(
+            "Describe what is in place, how it works in practice and what shows it. "
+            "A bare yes or no is not enough."
+        ),
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    file = forms.FileField(label=_("Add a file as evidence"), required=False)
+
+    def __init__(self, *args: Any, documents: models.QuerySet[BackgroundDocument], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for dimension in maturity.DIMENSIONS:
+            self.fields[dimension.field] = forms.ChoiceField(
+                label=dimension.question,
+                choices=_NOT_ANSWERED + list(maturity.Rating.choices),
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        self.fields["evidence"] = forms.ModelMultipleChoiceField(
+            label=_("Background documents used as evidence"),
+            queryset=documents,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
+        self.order_fields(["narrative", *maturity.FIELDS, "evidence", "file", "base_version"])
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class AnalysisFilterForm(forms.Form):
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), ("unanswered", _("Not answered")), *ResponseStatus.choices],
+    )
+    mine = forms.BooleanField(label=_("Only the questions I may answer"), required=False)
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("Every area in scope")), *areas]  # type: ignore[attr-defined]

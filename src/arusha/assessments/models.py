@@ -9,9 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from arusha.assessments import maturity
 from arusha.assessments.annex4 import BY_CODE, Step
+from arusha.assessments.maturity import Rating
 from arusha.core.models import Division, Organization
-from arusha.frameworks.models import FrameworkVersion
+from arusha.frameworks.models import FrameworkVersion, Question
 
 
 class Mode(models.IntegerChoices):
@@ -322,3 +324,106 @@ class AgendaSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed by the working group")
+    AGREED = "agreed", _("Agreed in plenary")
+
+
+class _Evaluation(models.Model):
+    """The answer itself: narrative and the four Figure 5 ratings (see maturity.py)."""
+
+    narrative = models.TextField(_("answer"), blank=True)
+    exists = models.CharField(_("exists"), max_length=8, choices=Rating.choices, blank=True)
+    designed = models.CharField(_("adequately designed"), max_length=8, choices=Rating.choices, blank=True)
+    implemented = models.CharField(_("implemented"), max_length=8, choices=Rating.choices, blank=True)
+    effective = models.CharField(_("effective"), max_length=8, choices=Rating.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def ratings(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in maturity.FIELDS}
+
+
+class Response(_Evaluation):
+    """The answer to one checklist question in one assessment (step 5)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # Copied from the question so progress per area and per group is one GROUP BY.
+    area_code = models.CharField(_("area"), max_length=20)
+    level = models.PositiveSmallIntegerField(_("maturity level"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
+    evidence = models.ManyToManyField(
+        BackgroundDocument, blank=True, related_name="+", verbose_name=_("background documents")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[Response]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["question__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question"], name="response_unique_question")
+        ]
+        indexes = [models.Index(fields=["assessment", "area_code"], name="response_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} ({self.assessment})"
+
+
+class ResponseVersion(_Evaluation):
+    """A saved state of a response. Every save and every status change keeps one."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    level = models.PositiveSmallIntegerField(_("maturity level"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ResponseStatus.choices)
+    evidence = models.JSONField(_("background documents"), default=list)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[ResponseVersion]] = ScopedManager(
+        organization="response__assessment__organization"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["response", "number"], name="response_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} v{self.number}"
+
+
+class ResponseDraft(_Evaluation):
+    """What one person is typing, saved as they type, until they save a version.
+
+    Kept per person so two contributors never overwrite each other's unsaved words.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    base_version = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[ResponseDraft]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question", "user"], name="response_draft_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.question_id} by {self.user_id}"

@@ -44,4 +44,36 @@ urlpatterns = [
         views.session_delete,
         name="assessment-session-delete",
     ),
+    path("<int:assessment>/analysis/", views.analysis, name="assessment-analysis"),
+    path("<int:assessment>/analysis/<str:code>/", views.response_edit, name="assessment-response"),
+    path(
+        "<int:assessment>/analysis/<str:code>/autosave/",
+        views.response_autosave,
+        name="assessment-response-autosave",
+    ),
+    path(
+        "<int:assessment>/analysis/<str:code>/discard/",
+        views.response_discard,
+        name="assessment-response-discard",
+    ),
+    path(
+        "<int:assessment>/analysis/<str:code>/status/",
+        views.response_status,
+        name="assessment-response-status",
+    ),
+    path(
+        "<int:assessment>/analysis/<str:code>/comments/",
+        views.response_comment,
+        name="assessment-response-comment",
+    ),
+    path(
+        "<int:assessment>/analysis/<str:code>/files/<int:pk>/",
+        views.response_file,
+        name="assessment-response-file",
+    ),
+    path(
+        "<int:assessment>/analysis/<str:code>/compare/",
+        views.response_compare,
+        name="assessment-response-compare",
+    ),
 ]

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from arusha.assessments import services as assessment_services
+from arusha.assessments.models import Assessment
 from arusha.core import services
 from arusha.core.models import Division, Organization, OrganizationKind, User
 from arusha.core.roles import Role
-from arusha.frameworks.models import FrameworkVersion
+from arusha.frameworks.models import FrameworkVersion, Question
 
 DEMO_PASSWORD = "arusha-demo-2026"  # noqa: S105 - printed for people trying the demo, never for production
 CUSTOMS_SLUG = "kilima-customs"
@@ -205,6 +206,49 @@ def _demo_assessment(customs: Organization, divisions: dict[str, Division]) -> N
         gender="male",
         working_group=operations,
     )
+
+    _demo_answers(assessment, pack)
+
+
+# A few answers of the first working session, fictional like the rest of the demo.
+DEMO_ANSWERS = [
+    (
+        "KF1.I.1",
+        "The national anti-corruption strategy 2024-2028 names Customs as a priority sector. The "
+        "administration's integrity plan refers to it in its introduction, but no joint reporting exists: "
+        "the anti-corruption commission has never received a progress report from Customs.",
+        {"exists": "yes", "designed": "partly", "implemented": "", "effective": ""},
+        "proposed",
+    ),
+    (
+        "KF1.I.2",
+        "The Commissioner General briefs the Permanent Secretary every quarter; integrity appears on the "
+        "agenda about once a year. Minutes are kept by the ministry, not by Customs.",
+        {"exists": "yes", "designed": "yes", "implemented": "partly", "effective": ""},  # chain stops at 3
+        "agreed",
+    ),
+    (
+        "KF1.I.4",
+        "Staffing at the three busiest border posts is about 60 percent of the approved establishment, "
+        "and scanners at the port have been out of order since 2025. Officers report working double "
+        "shifts, which the working group sees as an integrity risk. The evidence is uncertain.",
+        {"exists": "yes", "designed": "unknown", "implemented": "", "effective": ""},
+        "draft",
+    ),
+]
+
+
+def _demo_answers(assessment: Assessment, pack: FrameworkVersion) -> None:
+    facilitator = User.objects.get(email="facilitator@kilima.example")
+    for code, narrative, ratings, status in DEMO_ANSWERS:
+        question = Question.objects.filter(version=pack, code=code).first()
+        if question is None:
+            continue
+        response = assessment_services.response_save(
+            actor=facilitator, assessment=assessment, question=question, narrative=narrative, ratings=ratings
+        )
+        if status != "draft":
+            assessment_services.response_set_status(actor=facilitator, response=response, status=status)
 
 
 @transaction.atomic

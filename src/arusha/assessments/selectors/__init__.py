@@ -1,8 +1,23 @@
 """Reads of the assessments context, split by aggregate.
 
-`setup` holds scope, workplan, participants, groups, documents, terms and agenda.
+`setup` holds scope, workplan, participants, groups, documents, terms and agenda;
+`analysis` the situational analysis.
 """
 
+from arusha.assessments.selectors.analysis import (
+    Progress,
+    Segment,
+    areas_of,
+    draft_of,
+    progress,
+    question_get,
+    questions_in_scope,
+    response_of,
+    responses_of,
+    version_get,
+    versions_of,
+    word_diff,
+)
 from arusha.assessments.selectors.setup import (
     Composition,
     StepProgress,
@@ -27,21 +42,33 @@ from arusha.assessments.selectors.setup import (
 
 __all__ = [
     "Composition",
+    "Progress",
+    "Segment",
     "StepProgress",
     "TimelineBar",
     "agenda_of",
+    "areas_of",
     "assessment_list",
     "document_get",
     "documents_by_category",
     "documents_of",
+    "draft_of",
     "participant_get",
     "participants_of",
     "previous_candidates",
+    "progress",
+    "question_get",
+    "questions_in_scope",
+    "response_of",
+    "responses_of",
     "session_get",
     "task_get",
     "tasks_of",
     "terms_of",
     "timeline",
+    "version_get",
+    "versions_of",
+    "word_diff",
     "working_group_get",
     "working_groups",
     "workplan",

@@ -1,8 +1,20 @@
 """Writes of the assessments context, split by aggregate.
 
-`setup` holds scope, workplan, participants, groups, documents, terms and agenda.
+`setup` holds scope, workplan, participants, groups, documents, terms and agenda;
+`analysis` the situational analysis.
 """
 
+from arusha.assessments.services.analysis import (
+    allowed_statuses,
+    check_narrative,
+    check_ratings,
+    response_attach,
+    response_autosave,
+    response_comment,
+    response_draft_discard,
+    response_save,
+    response_set_status,
+)
 from arusha.assessments.services.setup import (
     agenda_session_add,
     agenda_session_delete,
@@ -22,13 +34,22 @@ from arusha.assessments.services.setup import (
 __all__ = [
     "agenda_session_add",
     "agenda_session_delete",
+    "allowed_statuses",
     "areas_in_scope",
     "assessment_create",
     "background_document_add",
     "background_document_review",
+    "check_narrative",
+    "check_ratings",
     "participant_invite",
     "participant_revoke",
     "participant_update",
+    "response_attach",
+    "response_autosave",
+    "response_comment",
+    "response_draft_discard",
+    "response_save",
+    "response_set_status",
     "task_update",
     "terms_update",
     "working_group_create",

@@ -1,8 +1,19 @@
 """Screens of the assessments context, split by aggregate.
 
-`setup` holds scope, workplan, participants, groups, documents, terms and agenda.
+`setup` holds scope, workplan, participants, groups, documents, terms and agenda;
+`analysis` the situational analysis.
 """
 
+from arusha.assessments.views.analysis import (
+    analysis,
+    response_autosave,
+    response_comment,
+    response_compare,
+    response_discard,
+    response_edit,
+    response_file,
+    response_status,
+)
 from arusha.assessments.views.setup import (
     assessment_create,
     assessment_detail,
@@ -27,6 +38,7 @@ from arusha.assessments.views.setup import (
 )
 
 __all__ = [
+    "analysis",
     "assessment_create",
     "assessment_detail",
     "assessment_list",
@@ -38,6 +50,13 @@ __all__ = [
     "participant_invite",
     "participant_list",
     "participant_revoke",
+    "response_autosave",
+    "response_comment",
+    "response_compare",
+    "response_discard",
+    "response_edit",
+    "response_file",
+    "response_status",
     "session_add",
     "session_delete",
     "task_edit",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from arusha.assessments.access import CONTRIBUTE, MANAGE
+from arusha.assessments.access import CONTRIBUTE, MANAGE, AnalysisRights, analysis_rights
 from arusha.assessments.models import Assessment
 from arusha.core.models import Organization, User
 
@@ -33,3 +33,9 @@ def context_of(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "can_contribute": CONTRIBUTE in request.assessment_permissions,  # type: ignore[attr-defined]
         **extra,
     }
+
+
+def analysis_rights_of(request: HttpRequest, in_scope: list[str]) -> AnalysisRights:
+    """The person's analysis rights, from the permissions the access rule already found."""
+    permissions: frozenset[str] = request.assessment_permissions  # type: ignore[attr-defined]
+    return analysis_rights(assessment_of(request), user_of(request), permissions, in_scope)
