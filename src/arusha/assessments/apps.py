@@ -41,6 +41,9 @@ class AssessmentsConfig(AppConfig):
                 "arusha.assessment.response.agreed": _(
                     "%(actor)s recorded the plenary's agreement on the answer to %(object)s."
                 ),
+                "arusha.assessment.workbook.imported": _(
+                    "%(actor)s imported a workshop workbook into %(object)s."
+                ),
                 "arusha.assessment.response.returned": _(
                     "%(actor)s sent the answer to %(object)s back to draft."
                 ),

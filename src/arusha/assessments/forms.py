@@ -252,3 +252,11 @@ class AnalysisFilterForm(forms.Form):
     def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("Every area in scope")), *areas]  # type: ignore[attr-defined]
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(
+        label=_("Filled workbook (XLSX)"),
+        help_text=_("The workbook exported from this page, with the group's answers."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -45,6 +45,13 @@ urlpatterns = [
         name="assessment-session-delete",
     ),
     path("<int:assessment>/analysis/", views.analysis, name="assessment-analysis"),
+    # Before the question pages, whose codes would otherwise swallow "workbook".
+    path("<int:assessment>/analysis/workbook/", views.workbook_import, name="assessment-workbook"),
+    path(
+        "<int:assessment>/analysis/workbook/download/",
+        views.workbook_export,
+        name="assessment-workbook-export",
+    ),
     path("<int:assessment>/analysis/<str:code>/", views.response_edit, name="assessment-response"),
     path(
         "<int:assessment>/analysis/<str:code>/autosave/",

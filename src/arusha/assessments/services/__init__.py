@@ -1,7 +1,7 @@
 """Writes of the assessments context, split by aggregate.
 
 `setup` holds scope, workplan, participants, groups, documents, terms and agenda;
-`analysis` the situational analysis.
+`analysis` the situational analysis; `workshop` the import of offline workbooks.
 """
 
 from arusha.assessments.services.analysis import (
@@ -30,8 +30,15 @@ from arusha.assessments.services.setup import (
     working_group_create,
     working_group_update,
 )
+from arusha.assessments.services.workshop import (
+    ImportReport,
+    WorkbookRejectedError,
+    responses_import,
+)
 
 __all__ = [
+    "ImportReport",
+    "WorkbookRejectedError",
     "agenda_session_add",
     "agenda_session_delete",
     "allowed_statuses",
@@ -50,6 +57,7 @@ __all__ = [
     "response_draft_discard",
     "response_save",
     "response_set_status",
+    "responses_import",
     "task_update",
     "terms_update",
     "working_group_create",

@@ -13,6 +13,8 @@ from arusha.assessments.views.analysis import (
     response_edit,
     response_file,
     response_status,
+    workbook_export,
+    workbook_import,
 )
 from arusha.assessments.views.setup import (
     assessment_create,
@@ -63,6 +65,8 @@ __all__ = [
     "terms",
     "terms_edit",
     "terms_export",
+    "workbook_export",
+    "workbook_import",
     "working_group_edit",
     "working_group_list",
     "workplan",

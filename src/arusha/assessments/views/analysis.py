@@ -8,19 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from arusha.assessments import maturity, selectors, services
+from arusha.assessments import maturity, selectors, services, workbook
 from arusha.assessments.access import AnalysisRights, can_contribute, can_view, rights_for
-from arusha.assessments.forms import AnalysisFilterForm, CommentForm, ResponseForm
+from arusha.assessments.forms import AnalysisFilterForm, CommentForm, ResponseForm, WorkbookForm
 from arusha.assessments.models import Assessment, Response, ResponseDraft, ResponseStatus
 from arusha.assessments.views.base import analysis_rights_of, assessment_of, context_of, user_of
 from arusha.core.errors import DomainError
 from arusha.core.listing import csv_response
 from arusha.core.selectors import attachments_on, comments_on
 from arusha.core.views import attach_error
-from arusha.frameworks.models import Question
+from arusha.frameworks.models import Area, Question
 from arusha.frameworks.templatetags.arusha_text import tr
 
 
@@ -333,3 +334,67 @@ def response_compare(request: HttpRequest, organization: str, assessment: int, c
         versions=selectors.versions_of(response),
     )
     return render(request, "assessments/response_compare.html", context)
+
+
+def _workbook_choices(request: HttpRequest, current: Assessment) -> tuple[list[Area], AnalysisRights]:
+    areas = selectors.areas_of(current)
+    return areas, analysis_rights_of(request, [a.code for a in areas])
+
+
+@can_contribute
+def workbook_export(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    """The workbook of a working group's areas (or of every area one may answer)."""
+    current = assessment_of(request)
+    areas, rights = _workbook_choices(request, current)
+    group = rights.group
+    if request.GET.get("group"):
+        wanted = selectors.working_group_get(current, int(request.GET["group"]))
+        if not set(wanted.area_codes) <= rights.edit:
+            raise Http404
+        group = wanted
+    codes = set(group.area_codes) & rights.edit if group else rights.edit
+    chosen = [a for a in areas if a.code in codes]
+    if not chosen:
+        raise Http404
+    body = workbook.build(
+        current,
+        group.name if group else _("Every area"),
+        chosen,
+        selectors.questions_in_scope(current, chosen),
+        {r.question_id: r for r in Response.objects.filter(assessment=current)},
+    )
+    name = slugify(group.name if group else "all-areas") or "areas"
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-{current.pk}-{name}.xlsx"'
+    return response
+
+
+@can_contribute
+@require_http_methods(["GET", "POST"])
+def workbook_import(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    current = assessment_of(request)
+    _areas, rights = _workbook_choices(request, current)
+    form = WorkbookForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = services.responses_import(
+                actor=user_of(request), assessment=current, data=upload.read(), file_name=upload.name or ""
+            )
+        except services.WorkbookRejectedError as rejected:
+            errors = rejected.errors
+        else:
+            messages.success(
+                request,
+                _("%(saved)s answers imported; %(unchanged)s unchanged; %(empty)s left empty.")
+                % {"saved": len(report.saved), "unchanged": report.unchanged, "empty": report.empty},
+            )
+            return redirect("assessment-analysis", organization=organization, assessment=current.pk)
+    groups = [g for g in selectors.working_groups(current) if set(g.group.area_codes) & rights.edit]
+    context = context_of(request, form=form, errors=errors, groups=groups, rights=rights)
+    return render(
+        request, "assessments/workbook.html", context, status=400 if request.method == "POST" else 200
+    )

@@ -1,0 +1,275 @@
+"""Offline workshops: the questions of a working group as an XLSX workbook, and back.
+
+Workshops are often held where the network is poor. The facilitator exports the
+group's questions, the group fills the workbook in a spreadsheet program, and the
+filled workbook is imported: validated in full, then written all at once or not at all
+(`services/workshop.py`).
+
+Layout: an instructions sheet, then one sheet per area named by its code. Each row is a
+question: code, text, guidance, the version the row was exported from, then the cells
+the group fills (answer and the four Figure 5 steps, with a drop-down of the ratings).
+A hidden sheet names the assessment, so a workbook cannot be imported into another.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from arusha.assessments import maturity
+from arusha.assessments.models import Assessment, Response
+from arusha.frameworks.models import Area, Question
+from arusha.frameworks.templatetags.arusha_text import tr
+
+FORMAT = "arusha-workshop-1"
+META_SHEET = "arusha"
+# Columns of an area sheet, by letter; the group fills E to I.
+CODE, TEXT, GUIDANCE, VERSION, ANSWER = "A", "B", "C", "D", "E"
+RATING_COLUMNS = dict(zip(maturity.FIELDS, ("F", "G", "H", "I"), strict=True))
+STATUS = "J"
+FIRST_ROW = 2
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def rating_words() -> dict[str, str]:
+    """Every way a rating may be written in a workbook: its code and its label in each language."""
+    words: dict[str, str] = {}
+    for language in ("en", "fr", "es"):
+        with translation.override(language):
+            for rating in maturity.Rating:
+                words[_fold(str(rating.label))] = rating.value
+    for rating in maturity.Rating:
+        words[rating.value] = rating.value
+    return words
+
+
+def _headers() -> dict[str, str]:
+    headers = {
+        CODE: _("Question"),
+        TEXT: _("Text"),
+        GUIDANCE: _("Guidance"),
+        VERSION: _("Version"),
+        ANSWER: _("Answer"),
+        STATUS: _("Status on the platform"),
+    }
+    for dimension in maturity.DIMENSIONS:
+        headers[RATING_COLUMNS[dimension.field]] = str(dimension.label)
+    return headers
+
+
+def _instructions(sheet: Worksheet, assessment: Assessment, group_name: str) -> None:
+    labels = ", ".join(str(r.label) for r in maturity.Rating)
+    lines = [
+        assessment.title,
+        group_name,
+        "",
+        _("Fill in one sheet per area: the answer in column E, the evaluation in columns F to I."),
+        _("Each evaluation cell takes one of: %(labels)s.") % {"labels": labels},
+        _("Write a detailed answer: a bare yes or no is refused on import."),
+        _("Leave a row's answer empty to keep the question as it is on the platform."),
+        _("Do not change the question codes, the version column or the sheet names."),
+        _("Import the workbook from the situational analysis page; nothing is saved if any row is wrong."),
+        "",
+        _("Maturity levels (IDG Figure 5)"),
+    ]
+    lines += [f"{number}: {label}" for number, label in maturity.LEVELS.items()]
+    for number, line in enumerate(lines, start=1):
+        sheet.cell(row=number, column=1, value=line)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 110
+
+
+def build(
+    assessment: Assessment,
+    group_name: str,
+    areas: list[Area],
+    questions: list[Question],
+    responses: dict[int, Response],
+) -> bytes:
+    """The workbook of these areas' questions, with the current answers filled in."""
+    book = Workbook()
+    instructions = book.active
+    assert instructions is not None  # a new workbook always has a first sheet
+    instructions.title = _("Instructions")[:31]
+    _instructions(instructions, assessment, group_name)
+    headers = _headers()
+    choices = ",".join(str(r.label) for r in maturity.Rating)
+    for area in areas:
+        sheet = book.create_sheet(area.code)
+        for column, title in headers.items():
+            cell = sheet[f"{column}1"]
+            cell.value = title
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+        validation.error = _("Choose one of: %(labels)s.") % {"labels": choices.replace(",", ", ")}
+        sheet.add_data_validation(validation)
+        row = FIRST_ROW
+        for question in questions:
+            if question.area_id != area.pk:
+                continue
+            response = responses.get(question.pk)
+            sheet[f"{CODE}{row}"] = question.code
+            sheet[f"{TEXT}{row}"] = tr(question.text)
+            sheet[f"{GUIDANCE}{row}"] = tr(question.guidance)
+            sheet[f"{VERSION}{row}"] = response.version if response else 0
+            if response is not None and response.version:
+                sheet[f"{ANSWER}{row}"] = response.narrative
+                sheet[f"{STATUS}{row}"] = response.get_status_display()
+                for name, column in RATING_COLUMNS.items():
+                    value = getattr(response, name)
+                    sheet[f"{column}{row}"] = str(maturity.Rating(value).label) if value else None
+            for column in (ANSWER, *RATING_COLUMNS.values()):
+                sheet[f"{column}{row}"].protection = Protection(locked=False)
+            for column in (TEXT, GUIDANCE, ANSWER):
+                sheet[f"{column}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            validation.add(f"{RATING_COLUMNS['exists']}{row}:{RATING_COLUMNS['effective']}{row}")
+            row += 1
+        for column, width in (
+            (CODE, 12),
+            (TEXT, 50),
+            (GUIDANCE, 40),
+            (VERSION, 9),
+            (ANSWER, 70),
+            (STATUS, 22),
+        ):
+            sheet.column_dimensions[column].width = width
+        for column in RATING_COLUMNS.values():
+            sheet.column_dimensions[column].width = 14
+        sheet.freeze_panes = "C2"
+        # Locked cells (codes, versions) guard against slips, not against anyone: no password.
+        sheet.protection.sheet = True
+        sheet.protection.formatColumns = False
+        sheet.protection.formatRows = False
+    meta = book.create_sheet(META_SHEET)
+    meta.sheet_state = "hidden"
+    for key, value in (
+        ("format", FORMAT),
+        ("assessment", assessment.pk),
+        ("organization", assessment.organization.slug),
+        ("framework", str(assessment.framework_version)),
+        ("exported", timezone.now().isoformat(timespec="seconds")),
+    ):
+        meta.append([key, value])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int
+    code: str
+    version: int
+    narrative: str
+    ratings: dict[str, str]
+
+
+@dataclass
+class Parsed:
+    assessment_id: int | None = None
+    rows: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, sheet: str, row: int, column: str | None, message: str) -> None:
+        if column is None:
+            where = _("Sheet %(sheet)s, row %(row)s") % {"sheet": sheet, "row": row}
+        else:
+            where = _("Sheet %(sheet)s, row %(row)s, column %(column)s (%(title)s)") % {
+                "sheet": sheet,
+                "row": row,
+                "column": column,
+                "title": _headers().get(column, ""),
+            }
+        self.errors.append(f"{where}: {message}")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse(data: bytes, area_codes: set[str]) -> Parsed:
+    """Read a filled workbook. Structural problems and bad cells are collected, not raised."""
+    parsed = Parsed()
+    if len(data) > MAX_BYTES:
+        parsed.errors.append(_("The workbook is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 1048576})
+        return parsed
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        parsed.errors.append(_("This file is not an XLSX workbook exported by Arusha."))
+        return parsed
+    try:
+        if META_SHEET not in book.sheetnames:
+            parsed.errors.append(
+                _("This workbook was not exported by Arusha: its “arusha” sheet is missing.")
+            )
+            return parsed
+        meta = {_text(row[0]): _text(row[1]) for row in book[META_SHEET].iter_rows(values_only=True) if row}
+        if meta.get("format") != FORMAT or not meta.get("assessment", "").isdigit():
+            parsed.errors.append(
+                _("This workbook was not exported by Arusha: its “arusha” sheet is damaged.")
+            )
+            return parsed
+        parsed.assessment_id = int(meta["assessment"])
+        words = rating_words()
+        for name in book.sheetnames:
+            if name == META_SHEET or name not in area_codes:
+                continue
+            _parse_sheet(parsed, name, book[name].iter_rows(min_row=FIRST_ROW, values_only=True), words)
+    finally:
+        book.close()
+    return parsed
+
+
+def _parse_sheet(
+    parsed: Parsed, name: str, rows: Iterable[tuple[object, ...]], words: dict[str, str]
+) -> None:
+    columns = [CODE, TEXT, GUIDANCE, VERSION, ANSWER, *RATING_COLUMNS.values()]
+    for number, values in enumerate(rows, start=FIRST_ROW):
+        cells = dict(zip(columns, list(values) + [None] * len(columns), strict=False))
+        code = _text(cells[CODE])
+        if not code:
+            continue
+        version_text = _text(cells[VERSION]) or "0"
+        if not version_text.isdigit():
+            parsed.error(
+                name, number, VERSION, _("The version must be the number exported; do not change it.")
+            )
+            continue
+        ratings: dict[str, str] = {}
+        for field_name, column in RATING_COLUMNS.items():
+            written = _text(cells[column])
+            value = words.get(_fold(written)) if written else ""
+            if value is None:
+                parsed.error(
+                    name,
+                    number,
+                    column,
+                    _("“%(value)s” is not a rating; use %(labels)s.")
+                    % {"value": written, "labels": ", ".join(str(r.label) for r in maturity.Rating)},
+                )
+                value = ""
+            ratings[field_name] = value
+        parsed.rows.append(Row(name, number, code, int(version_text), _text(cells[ANSWER]), ratings))
