@@ -157,6 +157,7 @@ class World:
     session: object
     response: object
     response_file: object
+    finding: object
 
 
 @pytest.fixture
@@ -246,6 +247,17 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         question=question,
         upload=SimpleUploadedFile("statement.txt", b"signed statements"),
     )
+    finding = services.finding_create(
+        actor=cast.owner,
+        assessment=assessment,
+        kind="gap",
+        area_code="KF1",
+        title="Statements are not checked",
+        description="Nobody verifies the yearly integrity statements.",
+        recommendation="Have the integrity unit sample and verify statements every year.",
+        priority="high",
+        questions=[question],
+    )
     return World(
         assessment,
         sibling,
@@ -258,4 +270,5 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         session,
         response,
         response_file,
+        finding,
     )

@@ -58,6 +58,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-document": world.document.pk,
         "assessment-session": world.session.pk,
         "assessment-response-file": world.response_file.pk,
+        "assessment-finding": world.finding.pk,
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -152,6 +153,7 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
                 "/autosave/",
                 "/discard/",
                 "/status/",
+                "/visits/new/",
             )
         ):
             continue  # these take POST only

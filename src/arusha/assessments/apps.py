@@ -41,6 +41,10 @@ class AssessmentsConfig(AppConfig):
                 "arusha.assessment.response.agreed": _(
                     "%(actor)s recorded the plenary's agreement on the answer to %(object)s."
                 ),
+                "arusha.assessment.finding.created": _("%(actor)s recorded the finding %(object)s."),
+                "arusha.assessment.finding.updated": _("%(actor)s changed the finding %(object)s."),
+                "arusha.assessment.finding.deleted": _("%(actor)s deleted the finding %(object)s."),
+                "arusha.assessment.visit.added": _("%(actor)s logged the field visit %(object)s."),
                 "arusha.assessment.workbook.imported": _(
                     "%(actor)s imported a workshop workbook into %(object)s."
                 ),

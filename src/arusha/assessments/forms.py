@@ -13,14 +13,17 @@ from arusha.assessments.models import (
     Assessment,
     BackgroundDocument,
     DocumentCategory,
+    FindingKind,
     Gender,
     IdgRole,
     Mode,
     Participant,
+    Priority,
     ResponseStatus,
     Scope,
     StakeholderGroup,
     TermsOfReference,
+    VisitKind,
     WorkingGroup,
 )
 from arusha.core.models import Division, Organization, User
@@ -260,3 +263,41 @@ class WorkbookForm(forms.Form):
         help_text=_("The workbook exported from this page, with the group's answers."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
+    area_code = forms.ChoiceField(label=_("Area"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 4}))
+    recommendation = forms.CharField(
+        label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Suggested priority"), choices=Priority.choices, initial=Priority.MEDIUM
+    )
+    question_codes = forms.CharField(
+        label=_("Questions"),
+        required=False,
+        help_text=_(
+            "The codes of the questions the finding comes from, separated by commas (KF6.II.4, KF6.II.5)."
+        ),
+    )
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area_code"].choices = areas  # type: ignore[attr-defined]
+
+    def clean_question_codes(self) -> list[str]:
+        raw: str = self.cleaned_data["question_codes"]
+        return [code.strip() for code in raw.replace(";", ",").split(",") if code.strip()]
+
+
+class FieldVisitForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("Kind of visit"), choices=VisitKind.choices)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    people_met = forms.CharField(
+        label=_("People met"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    observations = forms.CharField(label=_("Observations"), widget=forms.Textarea(attrs={"rows": 4}))

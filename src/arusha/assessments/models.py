@@ -427,3 +427,73 @@ class ResponseDraft(_Evaluation):
 
     def __str__(self) -> str:
         return f"draft {self.question_id} by {self.user_id}"
+
+
+class FindingKind(models.TextChoices):
+    STRENGTH = "strength", _("Strength")
+    GAP = "gap", _("Gap")
+    RISK = "risk", _("Risk")
+    OPPORTUNITY = "opportunity", _("Opportunity")
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Finding(models.Model):
+    """What the analysis showed, with a recommendation: the material for action planning."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=12, choices=FindingKind.choices)
+    area_code = models.CharField(_("area"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    recommendation = models.TextField(_("recommendation"), blank=True)
+    priority = models.CharField(_("suggested priority"), max_length=8, choices=Priority.choices)
+    questions = models.ManyToManyField(Question, blank=True, related_name="+", verbose_name=_("questions"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager[Finding]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["area_code", "kind", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VisitKind(models.TextChoices):
+    PORT = "port", _("Port or border post")
+    OFFICE = "office", _("Customs office or clearance centre")
+    AGENCY = "agency", _("Other border or government agency")
+    PRIVATE = "private", _("Traders, carriers or their associations")
+    CIVIL_SOCIETY = "civil_society", _("Civil society or international organization")
+    OTHER = "other", _("Other")
+
+
+class FieldVisit(models.Model):
+    """An operational visit of the external facilitators (mode 1, activity 5.5)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="field_visits")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind of visit"), max_length=16, choices=VisitKind.choices)
+    place = models.CharField(_("place"), max_length=200)
+    people_met = models.TextField(_("people met"), blank=True)
+    observations = models.TextField(_("observations"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects: ClassVar[models.Manager[FieldVisit]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.place}"

@@ -83,4 +83,12 @@ urlpatterns = [
         views.response_compare,
         name="assessment-response-compare",
     ),
+    path("<int:assessment>/findings/", views.finding_list, name="assessment-findings"),
+    path("<int:assessment>/findings/new/", views.finding_edit, name="assessment-finding-create"),
+    path("<int:assessment>/findings/<int:pk>/", views.finding_edit, name="assessment-finding-edit"),
+    path(
+        "<int:assessment>/findings/<int:pk>/delete/", views.finding_delete, name="assessment-finding-delete"
+    ),
+    path("<int:assessment>/visits/", views.field_visits, name="assessment-visits"),
+    path("<int:assessment>/visits/new/", views.field_visit_add, name="assessment-visit-add"),
 ]

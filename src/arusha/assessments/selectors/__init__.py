@@ -1,7 +1,7 @@
 """Reads of the assessments context, split by aggregate.
 
 `setup` holds scope, workplan, participants, groups, documents, terms and agenda;
-`analysis` the situational analysis.
+`analysis` the situational analysis; `findings` findings and field visits.
 """
 
 from arusha.assessments.selectors.analysis import (
@@ -17,6 +17,11 @@ from arusha.assessments.selectors.analysis import (
     version_get,
     versions_of,
     word_diff,
+)
+from arusha.assessments.selectors.findings import (
+    field_visits_of,
+    finding_get,
+    findings_of,
 )
 from arusha.assessments.selectors.setup import (
     Composition,
@@ -53,6 +58,9 @@ __all__ = [
     "documents_by_category",
     "documents_of",
     "draft_of",
+    "field_visits_of",
+    "finding_get",
+    "findings_of",
     "participant_get",
     "participants_of",
     "previous_candidates",

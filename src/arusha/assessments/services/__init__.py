@@ -1,7 +1,8 @@
 """Writes of the assessments context, split by aggregate.
 
 `setup` holds scope, workplan, participants, groups, documents, terms and agenda;
-`analysis` the situational analysis; `workshop` the import of offline workbooks.
+`analysis` the situational analysis; `findings` findings and field visits;
+`workshop` the import of offline workbooks.
 """
 
 from arusha.assessments.services.analysis import (
@@ -14,6 +15,12 @@ from arusha.assessments.services.analysis import (
     response_draft_discard,
     response_save,
     response_set_status,
+)
+from arusha.assessments.services.findings import (
+    field_visit_add,
+    finding_create,
+    finding_delete,
+    finding_update,
 )
 from arusha.assessments.services.setup import (
     agenda_session_add,
@@ -48,6 +55,10 @@ __all__ = [
     "background_document_review",
     "check_narrative",
     "check_ratings",
+    "field_visit_add",
+    "finding_create",
+    "finding_delete",
+    "finding_update",
     "participant_invite",
     "participant_revoke",
     "participant_update",

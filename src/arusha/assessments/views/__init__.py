@@ -16,6 +16,13 @@ from arusha.assessments.views.analysis import (
     workbook_export,
     workbook_import,
 )
+from arusha.assessments.views.findings import (
+    field_visit_add,
+    field_visits,
+    finding_delete,
+    finding_edit,
+    finding_list,
+)
 from arusha.assessments.views.setup import (
     assessment_create,
     assessment_detail,
@@ -48,6 +55,11 @@ __all__ = [
     "document_download",
     "document_list",
     "document_review",
+    "field_visit_add",
+    "field_visits",
+    "finding_delete",
+    "finding_edit",
+    "finding_list",
     "participant_edit",
     "participant_invite",
     "participant_list",
