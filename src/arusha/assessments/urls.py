@@ -91,4 +91,5 @@ urlpatterns = [
     ),
     path("<int:assessment>/visits/", views.field_visits, name="assessment-visits"),
     path("<int:assessment>/visits/new/", views.field_visit_add, name="assessment-visit-add"),
+    path("<int:assessment>/results/", views.results, name="assessment-results"),
 ]

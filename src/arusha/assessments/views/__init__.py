@@ -23,6 +23,7 @@ from arusha.assessments.views.findings import (
     finding_edit,
     finding_list,
 )
+from arusha.assessments.views.results import results
 from arusha.assessments.views.setup import (
     assessment_create,
     assessment_detail,
@@ -71,6 +72,7 @@ __all__ = [
     "response_edit",
     "response_file",
     "response_status",
+    "results",
     "session_add",
     "session_delete",
     "task_edit",
