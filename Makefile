@@ -34,7 +34,7 @@ assets: node_modules/.installed
 	cp node_modules/htmx.org/dist/htmx.min.js src/arusha/static/vendor/htmx.min.js
 
 # What the platform needs from Debian to run: Pango and a font for PDF documents.
-RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core
 # What the tests need besides: a PostgreSQL server, Chromium, gettext, pdftotext.
 TEST_DEBS := postgresql chromium gettext poppler-utils
 

@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope
 
+from arusha.assessments import services as assessment_services
+from arusha.assessments.models import ReportVersion
 from arusha.core import services
 from arusha.core.models import Membership
 from arusha.core.policies import policy_of
@@ -49,7 +51,12 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
     )
     with scope(organization=cast.customs):
         membership = Membership.objects.get(organization=cast.customs, user=cast.member)
+    with scope(organization=cast.customs):
+        report = ReportVersion.objects.filter(assessment=world.assessment).first()
+    if report is None:
+        report = assessment_services.report_generate(actor=cast.owner, assessment=world.assessment)
     by_prefix = {
+        "assessment-report-file": report.pk,
         "member": membership.pk,
         "attachment-download": attachment.pk,
         "assessment-task": world.task.pk,
@@ -154,6 +161,9 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
                 "/discard/",
                 "/status/",
                 "/visits/new/",
+                "/report/texts/",
+                "/report/generate/",
+                "/report/feedback/",
             )
         ):
             continue  # these take POST only

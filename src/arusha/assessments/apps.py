@@ -45,6 +45,13 @@ class AssessmentsConfig(AppConfig):
                 "arusha.assessment.finding.updated": _("%(actor)s changed the finding %(object)s."),
                 "arusha.assessment.finding.deleted": _("%(actor)s deleted the finding %(object)s."),
                 "arusha.assessment.visit.added": _("%(actor)s logged the field visit %(object)s."),
+                "arusha.assessment.report.text_updated": _(
+                    "%(actor)s changed the key messages or challenges of the report on %(object)s."
+                ),
+                "arusha.assessment.report.generated": _(
+                    "%(actor)s generated the final report of %(object)s."
+                ),
+                "arusha.assessment.feedback.given": _("%(actor)s gave feedback on %(object)s."),
                 "arusha.assessment.workbook.imported": _(
                     "%(actor)s imported a workshop workbook into %(object)s."
                 ),

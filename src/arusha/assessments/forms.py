@@ -301,3 +301,47 @@ class FieldVisitForm(forms.Form):
         label=_("People met"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     observations = forms.CharField(label=_("Observations"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReportTextForm(forms.Form):
+    key_messages = forms.CharField(
+        label=_("Key messages"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=_("The few messages decision-makers must take away."),
+    )
+    challenges = forms.CharField(
+        label=_("Challenges met"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
+class FeedbackForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("Overall satisfaction with the process"),
+        choices=[("", _("No rating")), *[(str(n), str(n)) for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("1: not at all satisfied · 5: fully satisfied"),
+    )
+    impact = forms.CharField(
+        label=_("What impact has the assessment had?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    challenges = forms.CharField(
+        label=_("What challenges did you meet?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    improvements = forms.CharField(
+        label=_("What should be done better next time?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    good_practices = forms.CharField(
+        label=_("Which good practices should be kept?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    lessons = forms.CharField(
+        label=_("What lessons have you learned?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -497,3 +497,65 @@ class FieldVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.place}"
+
+
+class ReportText(models.Model):
+    """What the facilitators write into the final report beside the data (step 6)."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="report_text")
+    key_messages = models.TextField(_("key messages"), blank=True)
+    challenges = models.TextField(_("challenges met"), blank=True)
+
+    objects: ClassVar[models.Manager[ReportText]] = ScopedManager(organization="assessment__organization")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: report"
+
+
+class ReportVersion(models.Model):
+    """One generated final report, kept with the checksums of its two files."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="report_versions")
+    number = models.PositiveIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=8)
+    pdf = models.FileField(upload_to="reports/%Y/")
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    docx = models.FileField(upload_to="reports/%Y/")
+    docx_sha256 = models.CharField(_("SHA-256 of the DOCX"), max_length=64)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    generated_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[ReportVersion]] = ScopedManager(organization="assessment__organization")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="report_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: report v{self.number}"
+
+
+class Feedback(models.Model):
+    """A participant's view of the assessment process, asked for at the end (step 6)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    satisfaction = models.PositiveSmallIntegerField(_("overall satisfaction (1 to 5)"), null=True, blank=True)
+    impact = models.TextField(_("impact"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    improvements = models.TextField(_("areas to improve"), blank=True)
+    good_practices = models.TextField(_("good practices"), blank=True)
+    lessons = models.TextField(_("lessons learned"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager[Feedback]] = ScopedManager(organization="assessment__organization")
+
+    TEXTS = ("impact", "challenges", "improvements", "good_practices", "lessons")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="feedback_unique_person")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: feedback"

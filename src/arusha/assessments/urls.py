@@ -92,4 +92,13 @@ urlpatterns = [
     path("<int:assessment>/visits/", views.field_visits, name="assessment-visits"),
     path("<int:assessment>/visits/new/", views.field_visit_add, name="assessment-visit-add"),
     path("<int:assessment>/results/", views.results, name="assessment-results"),
+    path("<int:assessment>/report/", views.report, name="assessment-report"),
+    path("<int:assessment>/report/texts/", views.report_text, name="assessment-report-text"),
+    path("<int:assessment>/report/generate/", views.report_generate, name="assessment-report-generate"),
+    path(
+        "<int:assessment>/report/<int:pk>/report.<str:fmt>",
+        views.report_download,
+        name="assessment-report-file",
+    ),
+    path("<int:assessment>/report/feedback/", views.feedback, name="assessment-feedback"),
 ]

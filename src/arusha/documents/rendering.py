@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from docx import Document
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -55,6 +55,11 @@ class DocxBuilder:
             cells = table.add_row().cells
             for cell, value in zip(cells, row, strict=True):
                 cell.text = "" if value is None else str(value)
+
+    def picture(self, png: bytes, *, caption: str = "", width_cm: float = 16) -> None:
+        self.document.add_picture(io.BytesIO(png), width=Cm(width_cm))
+        if caption:
+            self.document.add_paragraph().add_run(caption).italic = True
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()

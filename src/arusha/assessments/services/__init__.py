@@ -22,6 +22,11 @@ from arusha.assessments.services.findings import (
     finding_delete,
     finding_update,
 )
+from arusha.assessments.services.report import (
+    feedback_save,
+    report_generate,
+    report_text_update,
+)
 from arusha.assessments.services.setup import (
     agenda_session_add,
     agenda_session_delete,
@@ -55,6 +60,7 @@ __all__ = [
     "background_document_review",
     "check_narrative",
     "check_ratings",
+    "feedback_save",
     "field_visit_add",
     "finding_create",
     "finding_delete",
@@ -62,6 +68,8 @@ __all__ = [
     "participant_invite",
     "participant_revoke",
     "participant_update",
+    "report_generate",
+    "report_text_update",
     "response_attach",
     "response_autosave",
     "response_comment",

@@ -23,6 +23,13 @@ from arusha.assessments.views.findings import (
     finding_edit,
     finding_list,
 )
+from arusha.assessments.views.report import (
+    feedback,
+    report,
+    report_download,
+    report_generate,
+    report_text,
+)
 from arusha.assessments.views.results import results
 from arusha.assessments.views.setup import (
     assessment_create,
@@ -56,6 +63,7 @@ __all__ = [
     "document_download",
     "document_list",
     "document_review",
+    "feedback",
     "field_visit_add",
     "field_visits",
     "finding_delete",
@@ -65,6 +73,10 @@ __all__ = [
     "participant_invite",
     "participant_list",
     "participant_revoke",
+    "report",
+    "report_download",
+    "report_generate",
+    "report_text",
     "response_autosave",
     "response_comment",
     "response_compare",

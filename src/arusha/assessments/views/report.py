@@ -1,0 +1,101 @@
+"""Screens of the final report (IDG step 6): texts, generation, versions and feedback."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arusha.assessments import services
+from arusha.assessments.access import can_manage, can_view
+from arusha.assessments.forms import FeedbackForm, ReportTextForm
+from arusha.assessments.models import Feedback, Participant, ReportText, ReportVersion
+from arusha.assessments.views.base import assessment_of, context_of, user_of
+from arusha.core.errors import DomainError
+from arusha.core.views import attach_error
+
+
+def _page(
+    request: HttpRequest,
+    text_form: ReportTextForm | None = None,
+    feedback_form: FeedbackForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    current = assessment_of(request)
+    user = user_of(request)
+    text, _created = ReportText.objects.get_or_create(assessment=current)
+    mine = Feedback.objects.filter(assessment=current, user=user).first()
+    is_participant = Participant.objects.filter(
+        assessment=current, user=user, revoked_at__isnull=True
+    ).exists()
+    if feedback_form is None and is_participant:
+        initial = {name: getattr(mine, name) for name in ("satisfaction", *Feedback.TEXTS)} if mine else {}
+        feedback_form = FeedbackForm(initial=initial)
+    context = context_of(
+        request,
+        text=text,
+        text_form=text_form
+        or ReportTextForm(initial={"key_messages": text.key_messages, "challenges": text.challenges}),
+        feedback_form=feedback_form,
+        feedback_count=Feedback.objects.filter(assessment=current).count(),
+        given=mine is not None,
+        versions=ReportVersion.objects.filter(assessment=current).select_related("generated_by"),
+    )
+    return render(request, "assessments/report.html", context, status=status)
+
+
+@can_view
+def report(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    return _page(request)
+
+
+@can_manage
+@require_POST
+def report_text(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    form = ReportTextForm(request.POST)
+    if not form.is_valid():
+        return _page(request, text_form=form, status=400)
+    services.report_text_update(
+        actor=user_of(request), assessment=assessment_of(request), **form.cleaned_data
+    )
+    messages.success(request, _("The texts of the report are saved."))
+    return redirect("assessment-report", organization=organization, assessment=assessment)
+
+
+@can_manage
+@require_POST
+def report_generate(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    version = services.report_generate(actor=user_of(request), assessment=assessment_of(request))
+    messages.success(request, _("Version %(number)s of the report is ready.") % {"number": version.number})
+    return redirect("assessment-report", organization=organization, assessment=assessment)
+
+
+@can_view
+def report_download(
+    request: HttpRequest, organization: str, assessment: int, pk: int, fmt: str
+) -> FileResponse:
+    version = ReportVersion.objects.filter(assessment=assessment_of(request), pk=pk).first()
+    if version is None or fmt not in ("pdf", "docx"):
+        raise Http404
+    stored = version.pdf if fmt == "pdf" else version.docx
+    name = f"assessment-{assessment}-report-v{version.number}.{fmt}"
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+
+
+@can_view
+@require_POST
+def feedback(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_save(
+                actor=user_of(request), assessment=assessment_of(request), **form.cleaned_data
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("Thank you: your feedback is recorded."))
+            return redirect("assessment-report", organization=organization, assessment=assessment)
+    return _page(request, feedback_form=form, status=400)
