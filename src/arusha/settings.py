@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "arusha.core",
     "arusha.frameworks",
     "arusha.assessments",
@@ -209,4 +212,27 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ARUSHA_LOG_LEVEL", "WARNING")},
+}
+
+
+# The read API (docs/api.md): token or session, JSON only, documented in OpenAPI.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Arusha API",
+    "DESCRIPTION": "Read access to assessments, their answers and findings, and the portable export.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The four Figure 5 steps share one set of ratings: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"RatingEnum": "arusha.assessments.maturity.Rating"},
 }

@@ -9,6 +9,7 @@ from arusha.core.urls import account_urls, organization_urls
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("account/", include(account_urls)),
+    path("api/", include("arusha.api_urls")),
     path("frameworks/", include("arusha.frameworks.urls")),
     path("o/<slug:organization>/", include(organization_urls)),
     path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),

@@ -52,6 +52,7 @@ class AssessmentsConfig(AppConfig):
                     "%(actor)s generated the final report of %(object)s."
                 ),
                 "arusha.assessment.feedback.given": _("%(actor)s gave feedback on %(object)s."),
+                "arusha.assessment.imported": _("%(actor)s imported the assessment %(object)s."),
                 "arusha.assessment.workbook.imported": _(
                     "%(actor)s imported a workshop workbook into %(object)s."
                 ),

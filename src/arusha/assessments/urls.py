@@ -5,6 +5,7 @@ from arusha.assessments import views
 urlpatterns = [
     path("", views.assessment_list, name="assessment-list"),
     path("new/", views.assessment_create, name="assessment-create"),
+    path("import/", views.assessment_import, name="assessment-import"),
     path("<int:assessment>/", views.assessment_detail, name="assessment-detail"),
     path("<int:assessment>/workplan/", views.workplan, name="assessment-workplan"),
     path("<int:assessment>/workplan/<int:pk>/", views.task_edit, name="assessment-task-edit"),
@@ -101,4 +102,5 @@ urlpatterns = [
         name="assessment-report-file",
     ),
     path("<int:assessment>/report/feedback/", views.feedback, name="assessment-feedback"),
+    path("<int:assessment>/export.json", views.assessment_export, name="assessment-export"),
 ]

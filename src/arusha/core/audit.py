@@ -25,6 +25,8 @@ SENTENCES: dict[str, Any] = {
     "arusha.comment.added": _("%(actor)s commented on %(object)s."),
     "arusha.attachment.added": _("%(actor)s attached a file to %(object)s."),
     "arusha.user.updated": _("%(actor)s changed the preferences of %(object)s."),
+    "arusha.user.api_token_renewed": _("%(actor)s created a new API token."),
+    "arusha.user.api_token_revoked": _("%(actor)s revoked their API token."),
     "arusha.framework.loaded": _("%(actor)s loaded the framework pack %(object)s."),
 }
 SYSTEM_ACTOR = _("The system")

@@ -64,6 +64,9 @@ def _declare(policy: Policy) -> Callable[[View], View]:
 
 
 public = _declare(Policy("public", login_required=False))
+# API views authenticate with a token or the session inside Django REST framework, whose
+# permission classes then apply; the wrapper only declares that.
+api = _declare(Policy("api", login_required=False))
 authenticated = _declare(Policy("authenticated"))
 staff_only = _declare(Policy("staff", staff=True))
 

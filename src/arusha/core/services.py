@@ -380,3 +380,22 @@ def membership_invite(
         url=login_url,
     )
     return membership
+
+
+@transaction.atomic
+def api_token_renew(*, actor: User) -> str:
+    """Give the person a new API token, revoking the old one; the key is shown only once."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=actor).delete()
+    token = Token.objects.create(user=actor)
+    audit_record(actor=actor, action="arusha.user.api_token_renewed", obj=actor, organization=None)
+    return str(token.key)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User) -> None:
+    from rest_framework.authtoken.models import Token
+
+    if Token.objects.filter(user=actor).delete()[0]:
+        audit_record(actor=actor, action="arusha.user.api_token_revoked", obj=actor, organization=None)

@@ -10,6 +10,7 @@ account_urls = [
     path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("preferences/", views.preferences, name="preferences"),
+    path("api-token/", views.api_token, name="api-token"),
     path("notifications/", views.notifications, name="notifications"),
     path("language/", views.set_language, name="set-language"),
 ]

@@ -405,3 +405,21 @@ def _back_to(request: HttpRequest, target: Any) -> HttpResponse:
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(nxt)
     return redirect("organization-home", organization=_org(request).slug)
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """The person's API token: created or renewed (shown once), or revoked."""
+    from rest_framework.authtoken.models import Token
+
+    user = _user(request)
+    key = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.api_token_revoke(actor=user)
+            messages.success(request, _("Your API token is revoked."))
+            return redirect("api-token")
+        key = services.api_token_renew(actor=user)
+    token = Token.objects.filter(user=user).first()
+    return render(request, "core/api_token.html", {"key": key, "token": token})

@@ -22,6 +22,10 @@ from arusha.assessments.services.findings import (
     finding_delete,
     finding_update,
 )
+from arusha.assessments.services.portability import (
+    ImportRejectedError,
+    assessment_import,
+)
 from arusha.assessments.services.report import (
     feedback_save,
     report_generate,
@@ -49,6 +53,7 @@ from arusha.assessments.services.workshop import (
 )
 
 __all__ = [
+    "ImportRejectedError",
     "ImportReport",
     "WorkbookRejectedError",
     "agenda_session_add",
@@ -56,6 +61,7 @@ __all__ = [
     "allowed_statuses",
     "areas_in_scope",
     "assessment_create",
+    "assessment_import",
     "background_document_add",
     "background_document_review",
     "check_narrative",

@@ -23,6 +23,7 @@ from arusha.assessments.views.findings import (
     finding_edit,
     finding_list,
 )
+from arusha.assessments.views.portability import assessment_export, assessment_import
 from arusha.assessments.views.report import (
     feedback,
     report,
@@ -58,6 +59,8 @@ __all__ = [
     "analysis",
     "assessment_create",
     "assessment_detail",
+    "assessment_export",
+    "assessment_import",
     "assessment_list",
     "document_add",
     "document_download",
