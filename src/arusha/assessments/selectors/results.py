@@ -111,10 +111,11 @@ def _compare(
     previous = assessment.previous
     assert previous is not None
     results.earlier_title = previous.title
-    earlier = Response.objects.filter(assessment=previous, version__gt=0).select_related("question")
+    earlier = Response.objects.filter(assessment=previous, version__gt=0)
     if agreed_only:
         earlier = earlier.filter(status=ResponseStatus.AGREED)
-    earlier_levels = {r.question.code: r.level for r in earlier.defer("narrative")}
+    # Only the code and the level: the questions' texts of the other version are not needed.
+    earlier_levels = dict(earlier.values_list("question__code", "level"))
     per_area: dict[int, list[int]] = {}
     for question in questions:
         before = earlier_levels.get(question.code)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,6 +42,50 @@ def _matches(response: Response | None, status: str) -> bool:
     if status == "unanswered":
         return response is None or response.version == 0
     return response is not None and response.version > 0 and response.status == status
+
+
+@dataclass(frozen=True)
+class _Row:
+    code: str
+    url: str
+    text: str
+    status: str
+    status_label: str
+    level: str
+    saved: str
+
+
+def _short(text: str, words: int = 24) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def _rows_of(questions: list[Question], responses: dict[int, Response], base: str) -> dict[int, _Row]:
+    """The lines of the analysis page, prepared here: 282 of them render far faster without
+    template filters and per-row translations (labels are translated once, dates in ISO)."""
+    labels = {value: str(label) for value, label in ResponseStatus.choices}
+    not_answered = str(_("Not answered"))
+    rows = {}
+    for question in questions:
+        response = responses.get(question.pk)
+        url = f"{base}{question.code}/"
+        text = _short(tr(question.text))
+        if response is None or response.version == 0:
+            rows[question.pk] = _Row(question.code, url, text, "none", not_answered, "", "")
+            continue
+        saved_at = (
+            timezone.localtime(response.updated_at).strftime("%Y-%m-%d %H:%M") if response.updated_at else ""
+        )
+        rows[question.pk] = _Row(
+            code=question.code,
+            url=url,
+            text=text,
+            status=response.status,
+            status_label=labels[response.status],
+            level="—" if response.level is None else str(response.level),
+            saved=f"{response.updated_by or ''} {saved_at}".strip(),
+        )
+    return rows
 
 
 def _csv(current: Assessment, questions: list[Question]) -> HttpResponseBase:
@@ -83,13 +130,14 @@ def analysis(request: HttpRequest, organization: str, assessment: int) -> HttpRe
     form = AnalysisFilterForm(request.GET or None, areas=[(a.code, f"{a.code} {tr(a.title)}") for a in areas])
     wanted: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     sections = []
+    prepared = _rows_of(questions, responses, reverse("assessment-analysis", args=[organization, current.pk]))
     for area in areas:
         if wanted.get("area") and wanted["area"] != area.code:
             continue
         if wanted.get("mine") and area.code not in rights.edit:
             continue
         rows = [
-            (q, responses.get(q.pk))
+            prepared[q.pk]
             for q in questions
             if q.area_id == area.pk and _matches(responses.get(q.pk), wanted.get("status", ""))
         ]
