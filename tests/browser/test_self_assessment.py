@@ -153,3 +153,27 @@ def test_a_self_assessment_from_creation_to_the_pdf_report(
     flat = " ".join(raw.split())
     assert "Statements are never verified" in flat
     assert "Rules are clear; integrity statements need checking." in flat
+
+
+def test_words_typed_while_the_network_is_down_are_kept_and_offered_back(
+    page: Any, live_server: Any, cast: Any, world: Any
+) -> None:
+    _sign_in(page, live_server.url, "owner@test.example")
+    url = f"{live_server.url}/o/{cast.customs.slug}/assessments/{world.assessment.pk}/analysis/KF2.1/"
+    page.goto(url)
+    page.context.set_offline(True)
+    page.locator("#id_narrative").fill("Written at a border post where the network comes and goes.")
+    expect(page.locator("#autosave-status")).to_contain_text("Not saved: the network is unreachable.")
+    page.context.set_offline(False)
+    page.goto(url)  # the server never got the draft; this browser kept it
+    expect(page.locator("#id_narrative")).to_have_value("")
+    page.get_by_role("button", name="Restore it").click()
+    expect(page.locator("#id_narrative")).to_have_value(
+        "Written at a border post where the network comes and goes."
+    )
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
+    page.goto(url)  # now the server has it, as the person's draft
+    expect(page.locator("#id_narrative")).to_have_value(
+        "Written at a border post where the network comes and goes."
+    )
+    expect(page.locator("#restore-draft")).to_be_hidden()

@@ -249,6 +249,19 @@ def _demo_answers(assessment: Assessment, pack: FrameworkVersion) -> None:
         )
         if status != "draft":
             assessment_services.response_set_status(actor=facilitator, response=response, status=status)
+    strategy = Question.objects.filter(version=pack, code="KF1.I.1").first()
+    if strategy is not None:
+        assessment_services.finding_create(
+            actor=facilitator,
+            assessment=assessment,
+            kind="gap",
+            area_code="KF1",
+            title="No reporting to the anti-corruption commission",
+            description="The integrity plan cites the national strategy; Customs never reports against it.",
+            recommendation="Agree a yearly progress report with the commission and name who writes it.",
+            priority="high",
+            questions=[strategy],
+        )
 
 
 @transaction.atomic
