@@ -73,6 +73,7 @@ def test_a_bad_workbook_names_sheet_row_and_column_and_writes_nothing(client, ca
     response = _import(client, cast, world, book)
     page = response.content.decode()
     assert response.status_code == 400
+    assert "The workbook was not imported: 2 problems to correct." in page
     assert "Sheet KF2, row 2, column F (Exists): “Maybe” is not a rating" in page
     assert "Sheet KF1, row 2, column E (Answer): A bare “yes” or “no” is not an answer" in page
     assert "KF2.1" not in _answers(cast)
