@@ -158,6 +158,8 @@ class World:
     response: object
     response_file: object
     finding: object
+    plan: object
+    activity: object
 
 
 @pytest.fixture
@@ -258,6 +260,19 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         priority="high",
         questions=[question],
     )
+    from arusha.planning import services as planning_services
+
+    plan = planning_services.plan_create(
+        actor=cast.owner,
+        organization=cast.customs,
+        assessment=assessment,
+        title="Integrity action plan 2027-2029",
+        period_start=datetime.date(2027, 4, 1),
+        period_end=datetime.date(2029, 12, 31),
+    )
+    activity = planning_services.activity_create(
+        actor=cast.owner, plan=plan, title="Verify a sample of integrity statements", findings=[finding]
+    )
     return World(
         assessment,
         sibling,
@@ -271,4 +286,6 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         response,
         response_file,
         finding,
+        plan,
+        activity,
     )

@@ -66,6 +66,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-session": world.session.pk,
         "assessment-response-file": world.response_file.pk,
         "assessment-finding": world.finding.pk,
+        "plan-activity": world.activity.pk,
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -79,6 +80,8 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs["assessment"] = assessment.pk
         if "<str:fmt>" in route:
             kwargs["fmt"] = "docx"
+        if "<int:plan>" in route:
+            kwargs["plan"] = world.plan.pk
         if "<str:code>" in route:
             kwargs["code"] = "KF1.1"
         if "<int:pk>" in route:
@@ -164,6 +167,8 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
                 "/report/texts/",
                 "/report/generate/",
                 "/report/feedback/",
+                "/outcomes/",
+                "/objectives/",
             )
         ):
             continue  # these take POST only

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "arusha.core",
     "arusha.frameworks",
     "arusha.assessments",
+    "arusha.planning",
     "arusha.demo",
 ]
 

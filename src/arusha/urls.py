@@ -13,6 +13,7 @@ urlpatterns = [
     path("frameworks/", include("arusha.frameworks.urls")),
     path("o/<slug:organization>/", include(organization_urls)),
     path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),
+    path("o/<slug:organization>/plans/", include("arusha.planning.urls")),
 ]
 
 if settings.ARUSHA_BENCH:

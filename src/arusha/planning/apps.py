@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "arusha.planning"
+    label = "planning"
+    verbose_name = _("Action planning")
+
+    def ready(self) -> None:
+        from arusha.core.audit import register_sentences
+
+        register_sentences(
+            {
+                "arusha.plan.created": _("%(actor)s started the action plan %(object)s."),
+                "arusha.plan.outcome.added": _("%(actor)s added the outcome %(object)s."),
+                "arusha.plan.objective.added": _("%(actor)s added the objective %(object)s."),
+                "arusha.plan.activity.created": _("%(actor)s added the activity %(object)s."),
+                "arusha.plan.activity.rated": _("%(actor)s rated the priority of %(object)s."),
+            }
+        )

@@ -1,0 +1,140 @@
+"""Integrity action plans (IDG Part III): outcomes, SMART objectives, prioritized activities."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from arusha.assessments.models import Assessment, Finding
+from arusha.core.models import Organization
+from arusha.planning.priority import Level
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ADOPTED = "adopted", _("Adopted")
+
+
+class ActionPlan(models.Model):
+    """An administration's integrity action plan, drawn from one assessment."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    period_start = models.DateField(_("start of the plan"))
+    period_end = models.DateField(_("end of the plan"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[ActionPlan]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutcomeLevel(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediate outcome")
+    INTERMEDIATE = "intermediate", _("Intermediate outcome")
+    ULTIMATE = "ultimate", _("Ultimate outcome")
+
+
+class Outcome(models.Model):
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="outcomes")
+    level = models.CharField(_("level"), max_length=12, choices=OutcomeLevel.choices)
+    statement = models.TextField(_("outcome"))
+
+    objects: ClassVar[models.Manager[Outcome]] = ScopedManager(organization="plan__organization")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
+class Objective(models.Model):
+    """A SMART objective: what, how it is measured, the target and the deadline."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="objectives")
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objectives",
+        verbose_name=_("outcome"),
+    )
+    what = models.TextField(_("what is to be achieved"))
+    measure = models.CharField(_("how it is measured"), max_length=300)
+    target = models.CharField(_("target"), max_length=200)
+    deadline = models.DateField(_("deadline"))
+
+    objects: ClassVar[models.Manager[Objective]] = ScopedManager(organization="plan__organization")
+
+    class Meta:
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.what[:80]
+
+
+class Activity(models.Model):
+    """An activity of the plan, rated on the IDG's eight criteria (see priority.py)."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="activities")
+    objective = models.ForeignKey(
+        Objective,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("objective"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    area_code = models.CharField(_("area"), max_length=20, blank=True)
+    findings = models.ManyToManyField(
+        Finding, blank=True, related_name="+", verbose_name=_("findings answered")
+    )
+    importance = models.CharField(_("importance"), max_length=8, choices=Level.choices, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Level.choices, blank=True)
+    consequence = models.CharField(
+        _("consequence of failure"), max_length=8, choices=Level.choices, blank=True
+    )
+    commitment = models.CharField(
+        _("probability of commitment"), max_length=8, choices=Level.choices, blank=True
+    )
+    impact = models.CharField(_("impact"), max_length=8, choices=Level.choices, blank=True)
+    obligations = models.CharField(
+        _("national or international obligations"), max_length=8, choices=Level.choices, blank=True
+    )
+    ease = models.CharField(_("ease of implementation"), max_length=8, choices=Level.choices, blank=True)
+    cost = models.CharField(_("cost"), max_length=8, choices=Level.choices, blank=True)
+    priority = models.CharField(_("derived priority"), max_length=8, choices=Level.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Activity]] = ScopedManager(organization="plan__organization")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.title

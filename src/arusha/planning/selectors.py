@@ -1,0 +1,70 @@
+"""Reads of action planning, inside the organization's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from arusha.assessments.models import Finding
+from arusha.core.models import Organization
+from arusha.planning.models import ActionPlan, Activity, Objective, Outcome
+from arusha.planning.priority import Level
+
+
+def plan_list(organization: Organization) -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(organization=organization).select_related("assessment")
+
+
+def plan_get(organization: Organization, pk: int) -> ActionPlan:
+    plan = ActionPlan.objects.filter(organization=organization, pk=pk).select_related("assessment").first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def outcomes_of(plan: ActionPlan) -> list[Outcome]:
+    return list(plan.outcomes.all())
+
+
+def objectives_of(plan: ActionPlan) -> list[Objective]:
+    return list(plan.objectives.select_related("outcome"))
+
+
+def activity_get(plan: ActionPlan, pk: int) -> Activity:
+    activity = Activity.objects.filter(plan=plan, pk=pk).prefetch_related("findings").first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+_RANK = {Level.HIGH: 0, Level.MEDIUM: 1, Level.LOW: 2, "": 3}
+
+
+def board(plan: ActionPlan, *, priority: str = "", area: str = "", objective: str = "") -> list[Activity]:
+    """The activities, highest derived priority first, then by title; optionally filtered."""
+    activities = Activity.objects.filter(plan=plan).select_related("objective").prefetch_related("findings")
+    if priority:
+        activities = activities.filter(priority="" if priority == "unrated" else priority)
+    if area:
+        activities = activities.filter(area_code=area)
+    if objective.isdigit():
+        activities = activities.filter(objective_id=int(objective))
+    return sorted(activities, key=lambda a: (_RANK.get(a.priority, 3), a.title.lower()))
+
+
+@dataclass(frozen=True)
+class FindingAnswer:
+    finding: Finding
+    activities: list[Activity]
+
+
+def findings_with_activities(plan: ActionPlan) -> list[FindingAnswer]:
+    """Each finding of the plan's assessment with the activities of this plan that answer it."""
+    findings = list(Finding.objects.filter(assessment=plan.assessment).prefetch_related("questions"))
+    answering: dict[int, list[Activity]] = {f.pk: [] for f in findings}
+    for activity in Activity.objects.filter(plan=plan).prefetch_related("findings"):
+        for finding in activity.findings.all():
+            answering.setdefault(finding.pk, []).append(activity)
+    return [FindingAnswer(f, answering[f.pk]) for f in findings]

@@ -1,0 +1,218 @@
+"""Screens of action planning: thin wrappers around services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arusha.assessments.models import Assessment, Finding
+from arusha.core.errors import DomainError
+from arusha.core.listing import csv_response, paginate
+from arusha.core.models import Organization, User
+from arusha.core.policies import member
+from arusha.core.roles import Permission
+from arusha.core.views import attach_error
+from arusha.planning import priority, selectors, services
+from arusha.planning.forms import ActivityForm, ObjectiveForm, OutcomeForm, PlanForm, RatingForm
+from arusha.planning.models import ActionPlan
+
+
+def _org(request: HttpRequest) -> Organization:
+    organization: Organization = request.organization  # type: ignore[attr-defined]
+    return organization
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _can_manage(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and Permission.MANAGE in membership.permissions
+
+
+@member(Permission.VIEW)
+def plan_list(request: HttpRequest, organization: str) -> HttpResponse:
+    plans = selectors.plan_list(_org(request))
+    return render(
+        request,
+        "planning/plan_list.html",
+        {"page": paginate(request, plans), "can_manage": _can_manage(request)},
+    )
+
+
+@member(Permission.MANAGE)
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, organization: str) -> HttpResponse:
+    org = _org(request)
+    form = PlanForm(request.POST or None, assessments=Assessment.objects.filter(organization=org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(actor=_user(request), organization=org, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The action plan is started."))
+            return redirect("plan-detail", organization=organization, plan=plan.pk)
+    return render(request, "planning/plan_form.html", {"form": form})
+
+
+def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **forms: Any) -> HttpResponse:
+    context = {
+        "plan": plan,
+        "tab": "structure",
+        "outcomes": selectors.outcomes_of(plan),
+        "objectives": selectors.objectives_of(plan),
+        "activity_count": plan.activities.count(),
+        "can_manage": _can_manage(request),
+        "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+        "objective_form": forms.get("objective_form") or ObjectiveForm(plan=plan),
+    }
+    return render(request, "planning/plan_detail.html", context, status=status)
+
+
+@member(Permission.VIEW)
+def plan_detail(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    return _plan_page(request, selectors.plan_get(_org(request), plan))
+
+
+@member(Permission.MANAGE)
+@require_POST
+def outcome_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.outcome_add(actor=_user(request), plan=current, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            return redirect("plan-detail", organization=organization, plan=plan)
+    return _plan_page(request, current, status=400, outcome_form=form)
+
+
+@member(Permission.MANAGE)
+@require_POST
+def objective_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    form = ObjectiveForm(request.POST, plan=current)
+    if form.is_valid():
+        try:
+            services.objective_add(actor=_user(request), plan=current, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            return redirect("plan-detail", organization=organization, plan=plan)
+    return _plan_page(request, current, status=400, objective_form=form)
+
+
+@member(Permission.VIEW)
+@require_http_methods(["GET", "POST"])
+def plan_findings(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    """The assessment's findings, each with the activities that answer it; managers add activities here."""
+    current = selectors.plan_get(_org(request), plan)
+    form = ActivityForm(request.POST or None, plan=current)
+    status = 200
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise Http404  # reading members see the page; only managers change the plan
+        finding = Finding.objects.filter(
+            assessment=current.assessment, pk=request.POST.get("finding") or 0
+        ).first()
+        if form.is_valid():
+            try:
+                services.activity_create(
+                    actor=_user(request),
+                    plan=current,
+                    findings=[finding] if finding else [],
+                    **form.cleaned_data,
+                )
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, _("The activity is added to the plan."))
+                return redirect("plan-findings", organization=organization, plan=plan)
+        status = 400
+    context = {
+        "plan": current,
+        "tab": "findings",
+        "answers": selectors.findings_with_activities(current),
+        "form": form,
+        "can_manage": _can_manage(request),
+    }
+    return render(request, "planning/plan_findings.html", context, status=status)
+
+
+@member(Permission.VIEW)
+def plan_board(request: HttpRequest, organization: str, plan: int) -> HttpResponseBase:
+    current = selectors.plan_get(_org(request), plan)
+    wanted = {k: request.GET.get(k, "") for k in ("priority", "area", "objective")}
+    activities = selectors.board(current, **wanted)
+    if request.GET.get("format") == "csv":
+        header = [
+            _("Activity"),
+            _("Area"),
+            _("Objective"),
+            _("Derived priority"),
+            *[str(c.label) for c in priority.CRITERIA],
+        ]
+        rows = (
+            [
+                a.title,
+                a.area_code,
+                str(a.objective or ""),
+                a.get_priority_display(),
+                *[getattr(a, f"get_{c.field}_display")() for c in priority.CRITERIA],
+            ]
+            for a in activities
+        )
+        return csv_response(f"plan-{current.pk}-activities.csv", header, rows)
+    context = {
+        "plan": current,
+        "tab": "board",
+        "activities": activities,
+        "wanted": wanted,
+        "levels": priority.Level.choices,
+        "objectives": selectors.objectives_of(current),
+        "areas": sorted({a.area_code for a in current.activities.all() if a.area_code}),
+        "criteria": priority.CRITERIA,
+    }
+    return render(request, "planning/plan_board.html", context)
+
+
+@member(Permission.VIEW)
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    activity = selectors.activity_get(current, pk)
+    initial = {field: getattr(activity, field) for field in priority.FIELDS}
+    form = RatingForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise Http404  # reading members see the page; only managers change the plan
+        if form.is_valid():
+            try:
+                services.activity_rate(actor=_user(request), activity=activity, ratings=form.cleaned_data)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The priority is now: %(level)s.")
+                    % {"level": activity.get_priority_display() or _("not rated")},
+                )
+                return redirect("plan-board", organization=organization, plan=plan)
+    context = {
+        "plan": current,
+        "tab": "board",
+        "activity": activity,
+        "form": form,
+        "can_manage": _can_manage(request),
+    }
+    return render(request, "planning/activity_form.html", context, status=400 if form.errors else 200)
