@@ -45,7 +45,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def attach_error(form: forms.Form, error: DomainError) -> None:
+def attach_error(form: forms.BaseForm, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
 

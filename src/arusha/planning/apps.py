@@ -17,5 +17,10 @@ class PlanningConfig(AppConfig):
                 "arusha.plan.objective.added": _("%(actor)s added the objective %(object)s."),
                 "arusha.plan.activity.created": _("%(actor)s added the activity %(object)s."),
                 "arusha.plan.activity.rated": _("%(actor)s rated the priority of %(object)s."),
+                "arusha.plan.activity.updated": _("%(actor)s changed the activity %(object)s."),
+                "arusha.plan.updated": _("%(actor)s changed the action plan %(object)s."),
+                "arusha.plan.strategic_objective.added": _(
+                    "%(actor)s added the strategic objective %(object)s."
+                ),
             }
         )

@@ -9,8 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.forms import DateInput
 from arusha.assessments.models import Assessment
+from arusha.core.models import Division, Membership, User
 from arusha.planning import priority
-from arusha.planning.models import ActionPlan, Objective, Outcome, OutcomeLevel
+from arusha.planning.models import (
+    ActionPlan,
+    Activity,
+    Degree,
+    Objective,
+    Outcome,
+    OutcomeLevel,
+    StrategicObjective,
+)
 
 
 class PlanForm(forms.Form):
@@ -69,3 +78,101 @@ class RatingForm(forms.Form):
                 choices=[("", _("Not rated")), *priority.Level.choices],
                 required=False,
             )
+
+
+def _text(label: Any, rows: int = 2) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), required=False)
+
+
+def _degree(label: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=[("", "—"), *Degree.choices], required=False)
+
+
+class ActivityDetailsForm(forms.Form):
+    """The details of an activity and its IDG Figure 14 worksheet. Scoped querysets are set per plan."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = _text(_("Description"))
+    objective: forms.ModelChoiceField[Objective] = forms.ModelChoiceField(
+        label=_("Objective it serves"), queryset=Objective.objects.none(), required=False
+    )
+    strategic_objectives: forms.ModelMultipleChoiceField[StrategicObjective] = forms.ModelMultipleChoiceField(
+        label=_("Strategic objectives"),
+        queryset=StrategicObjective.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    responsible_division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(
+        label=_("Responsible division"), queryset=Division.objects.none(), required=False
+    )
+    performer: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Performer"), queryset=User.objects.none(), required=False
+    )
+    contributors = _text(_("Contributing organizations"))
+    budget_amount = forms.DecimalField(
+        label=_("Budget"), max_digits=14, decimal_places=2, required=False, min_value=0
+    )
+    budget_currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False, help_text=_("ISO 4217 code: XOF, USD, EUR…")
+    )
+    budget_source = forms.CharField(label=_("Source of funds"), max_length=200, required=False)
+    staff = forms.CharField(label=_("Staff"), max_length=200, required=False)
+    start_date = forms.DateField(label=_("Start"), widget=DateInput(), required=False)
+    due_date = forms.DateField(label=_("Due"), widget=DateInput(), required=False)
+    depends_on: forms.ModelMultipleChoiceField[Activity] = forms.ModelMultipleChoiceField(
+        label=_("Depends on"),
+        queryset=Activity.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    confidential = forms.BooleanField(
+        label=_("Confidential"), required=False, help_text=_("Withheld from the published plan.")
+    )
+    origin = _text(_("Origin of the task"))
+    planned_result = _text(_("Planned result"))
+    complexity = _degree(_("Complexity and risk"))
+    strengthening = _degree(_("Expected strengthening of integrity"))
+    revision_date = forms.DateField(label=_("Revision date"), widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, plan: ActionPlan, activity: Activity | None = None, **kwargs: Any) -> None:
+        if activity is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{name: getattr(activity, name) for name in self.base_fields if hasattr(activity, name)},
+                "objective": activity.objective_id,
+                "responsible_division": activity.responsible_division_id,
+                "performer": activity.performer_id,
+                "strategic_objectives": list(activity.strategic_objectives.all()),
+                "depends_on": list(activity.depends_on.all()),
+            }
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["objective"].queryset = Objective.objects.filter(plan=plan)  # type: ignore[attr-defined]
+        fields["strategic_objectives"].queryset = StrategicObjective.objects.filter(  # type: ignore[attr-defined]
+            organization=plan.organization
+        )
+        fields["responsible_division"].queryset = Division.objects.filter(  # type: ignore[attr-defined]
+            organization=plan.organization
+        )
+        members = Membership.objects.filter(organization=plan.organization, is_active=True).values("user")
+        fields["performer"].queryset = User.objects.filter(pk__in=members)  # type: ignore[attr-defined]
+        others = Activity.objects.filter(plan=plan)
+        if activity is not None:
+            others = others.exclude(pk=activity.pk)
+        fields["depends_on"].queryset = others  # type: ignore[attr-defined]
+
+
+class StrategicObjectiveForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    title = forms.CharField(label=_("Strategic objective"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class StrategyForm(forms.Form):
+    national_strategy = forms.CharField(
+        label=_("National anti-corruption strategy"),
+        max_length=300,
+        required=False,
+        help_text=_("The national strategy the plan contributes to: its name, reference or address."),
+    )

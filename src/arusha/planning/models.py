@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -10,8 +10,36 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from arusha.assessments.models import Assessment, Finding
-from arusha.core.models import Organization
+from arusha.core.models import Division, Organization
 from arusha.planning.priority import Level
+
+
+class StrategicObjective(models.Model):
+    """An objective of the administration's strategic plan, kept once and reused by every action plan."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("strategic objective"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    objects: ClassVar[models.Manager[StrategicObjective]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="strategic_objective_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Degree(models.TextChoices):
+    """The words of the IDG's Figure 14 worksheet."""
+
+    SLIGHTLY = "slightly", _("Slightly")
+    MODERATELY = "moderately", _("Moderately")
+    GREATLY = "greatly", _("Greatly")
 
 
 class PlanStatus(models.TextChoices):
@@ -31,6 +59,12 @@ class ActionPlan(models.Model):
     period_end = models.DateField(_("end of the plan"))
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    national_strategy = models.CharField(
+        _("national anti-corruption strategy"),
+        max_length=300,
+        blank=True,
+        help_text=_("The national strategy the plan contributes to: its name, reference or address."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -125,6 +159,45 @@ class Activity(models.Model):
     ease = models.CharField(_("ease of implementation"), max_length=8, choices=Level.choices, blank=True)
     cost = models.CharField(_("cost"), max_length=8, choices=Level.choices, blank=True)
     priority = models.CharField(_("derived priority"), max_length=8, choices=Level.choices, blank=True)
+    strategic_objectives: models.ManyToManyField[StrategicObjective, Any] = models.ManyToManyField(
+        StrategicObjective, blank=True, related_name="activities", verbose_name=_("strategic objectives")
+    )
+    responsible_division = models.ForeignKey(
+        Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible division"),
+    )
+    performer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("performer"),
+    )
+    contributors = models.TextField(_("contributing organizations"), blank=True)
+    budget_amount = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    budget_source = models.CharField(_("source of funds"), max_length=200, blank=True)
+    staff = models.CharField(_("staff"), max_length=200, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    depends_on: models.ManyToManyField[Activity, Any] = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="enables", verbose_name=_("depends on")
+    )
+    confidential = models.BooleanField(
+        _("confidential"), default=False, help_text=_("Withheld from the published plan.")
+    )
+    origin = models.TextField(_("origin of the task"), blank=True)
+    planned_result = models.TextField(_("planned result"), blank=True)
+    complexity = models.CharField(_("complexity and risk"), max_length=10, choices=Degree.choices, blank=True)
+    strengthening = models.CharField(
+        _("expected strengthening of integrity"), max_length=10, choices=Degree.choices, blank=True
+    )
+    revision_date = models.DateField(_("revision date"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

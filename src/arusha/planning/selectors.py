@@ -33,7 +33,12 @@ def objectives_of(plan: ActionPlan) -> list[Objective]:
 
 
 def activity_get(plan: ActionPlan, pk: int) -> Activity:
-    activity = Activity.objects.filter(plan=plan, pk=pk).prefetch_related("findings").first()
+    activity = (
+        Activity.objects.filter(plan=plan, pk=pk)
+        .select_related("responsible_division", "performer")
+        .prefetch_related("findings", "strategic_objectives", "depends_on")
+        .first()
+    )
     if activity is None:
         raise Http404
     return activity
@@ -44,7 +49,11 @@ _RANK = {Level.HIGH: 0, Level.MEDIUM: 1, Level.LOW: 2, "": 3}
 
 def board(plan: ActionPlan, *, priority: str = "", area: str = "", objective: str = "") -> list[Activity]:
     """The activities, highest derived priority first, then by title; optionally filtered."""
-    activities = Activity.objects.filter(plan=plan).select_related("objective").prefetch_related("findings")
+    activities = (
+        Activity.objects.filter(plan=plan)
+        .select_related("objective", "performer")
+        .prefetch_related("findings")
+    )
     if priority:
         activities = activities.filter(priority="" if priority == "unrated" else priority)
     if area:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from arusha.assessments.models import Assessment, Finding
-from arusha.core.audit import audit_change, snapshot
+from arusha.core.audit import audit_change, audit_record, diff, snapshot
 from arusha.core.errors import DomainError
-from arusha.core.models import Organization, User
+from arusha.core.models import Membership, Organization, User
 from arusha.planning import priority
-from arusha.planning.models import ActionPlan, Activity, Objective, Outcome, OutcomeLevel
+from arusha.planning.models import (
+    ActionPlan,
+    Activity,
+    Degree,
+    Objective,
+    Outcome,
+    OutcomeLevel,
+    StrategicObjective,
+)
 
 _PLAN_FIELDS = ("title", "assessment", "period_start", "period_end", "status")
 _ACTIVITY_FIELDS = ("title", "objective", "area_code", "description", *priority.FIELDS, "priority")
@@ -174,3 +183,177 @@ def activity_rate(*, actor: User, activity: Activity, ratings: Mapping[str, str]
             before=before,
         )
         return activity
+
+
+def strategic_objective_add(
+    *, actor: User, organization: Organization, code: str, title: str, description: str = ""
+) -> StrategicObjective:
+    """An objective of the administration's strategic plan, reused by its action plans."""
+    code, title = code.strip(), title.strip()
+    if not code:
+        raise DomainError(_("Give the objective its code in the strategic plan."), field="code")
+    if not title:
+        raise DomainError(_("State the strategic objective."), field="title")
+    with scope(organization=organization), transaction.atomic():
+        if StrategicObjective.objects.filter(organization=organization, code=code).exists():
+            raise DomainError(_("The code %(code)s is already used.") % {"code": code}, field="code")
+        objective = StrategicObjective.objects.create(
+            organization=organization, code=code, title=title, description=description.strip()
+        )
+        audit_change(
+            actor=actor,
+            action="arusha.plan.strategic_objective.added",
+            obj=objective,
+            organization=organization,
+            fields=("code", "title", "description"),
+        )
+        return objective
+
+
+def plan_update_strategy(*, actor: User, plan: ActionPlan, national_strategy: str) -> ActionPlan:
+    with scope(organization=plan.organization), transaction.atomic():
+        before = snapshot(plan, ("national_strategy",))
+        plan.national_strategy = national_strategy.strip()
+        plan.save(update_fields=["national_strategy"])
+        audit_change(
+            actor=actor,
+            action="arusha.plan.updated",
+            obj=plan,
+            organization=plan.organization,
+            fields=("national_strategy",),
+            before=before,
+        )
+        return plan
+
+
+DETAIL_FIELDS = (
+    "title",
+    "description",
+    "objective",
+    "responsible_division",
+    "performer",
+    "contributors",
+    "budget_amount",
+    "budget_currency",
+    "budget_source",
+    "staff",
+    "start_date",
+    "due_date",
+    "confidential",
+    "origin",
+    "planned_result",
+    "complexity",
+    "strengthening",
+    "revision_date",
+)
+
+
+def _check_details(plan: ActionPlan, values: Mapping[str, Any]) -> None:
+    if not str(values.get("title") or "").strip():
+        raise DomainError(_("Give the activity a title."), field="title")
+    objective = values.get("objective")
+    if objective is not None and objective.plan_id != plan.pk:
+        raise DomainError(_("The objective belongs to another plan."), field="objective")
+    division = values.get("responsible_division")
+    if division is not None and division.organization_id != plan.organization_id:
+        raise DomainError(_("The division belongs to another organization."), field="responsible_division")
+    performer = values.get("performer")
+    if (
+        performer is not None
+        and not Membership.objects.filter(
+            organization=plan.organization, user=performer, is_active=True
+        ).exists()
+    ):
+        raise DomainError(_("The performer must be a member of the administration."), field="performer")
+    amount, currency = values.get("budget_amount"), str(values.get("budget_currency") or "")
+    if amount is not None and amount < 0:
+        raise DomainError(_("A budget cannot be negative."), field="budget_amount")
+    if currency and not (len(currency) == 3 and currency.isalpha()):
+        raise DomainError(
+            _("Use the three-letter ISO 4217 currency code (XOF, USD, EUR…)."), field="budget_currency"
+        )
+    if amount is not None and not currency:
+        raise DomainError(_("Give the currency of the budget."), field="budget_currency")
+    start, due = values.get("start_date"), values.get("due_date")
+    if start is not None and due is not None and due < start:
+        raise DomainError(_("The activity is due before it starts."), field="due_date")
+    for field in ("start_date", "due_date"):
+        day = values.get(field)
+        if day is not None and not plan.period_start <= day <= plan.period_end:
+            raise DomainError(_("The date falls outside the period of the plan."), field=field)
+    for field in ("complexity", "strengthening"):
+        if values.get(field) and values[field] not in Degree.values:
+            raise DomainError(_("Choose slightly, moderately or greatly."), field=field)
+
+
+def _creates_cycle(activity: Activity, dependencies: Sequence[Activity]) -> bool:
+    """Whether `activity` would, through its dependencies, end up depending on itself."""
+    seen: set[int] = set()
+    waiting = [d.pk for d in dependencies]
+    while waiting:
+        pk = waiting.pop()
+        if pk == activity.pk:
+            return True
+        if pk in seen:
+            continue
+        seen.add(pk)
+        waiting.extend(
+            Activity.depends_on.through.objects.filter(from_activity_id=pk).values_list(
+                "to_activity_id", flat=True
+            )
+        )
+    return False
+
+
+def activity_update(
+    *,
+    actor: User,
+    activity: Activity,
+    values: Mapping[str, Any],
+    strategic_objectives: Sequence[StrategicObjective] = (),
+    depends_on: Sequence[Activity] = (),
+) -> Activity:
+    """Change an activity's details: who, budget, staff, dates, dependencies, Figure 14 worksheet."""
+    plan = activity.plan
+    with scope(organization=plan.organization), transaction.atomic():
+        _check_details(plan, values)
+        for objective in strategic_objectives:
+            if objective.organization_id != plan.organization_id:
+                raise DomainError(
+                    _("The strategic objective belongs to another organization."),
+                    field="strategic_objectives",
+                )
+        for dependency in depends_on:
+            if dependency.plan_id != plan.pk:
+                raise DomainError(
+                    _("An activity depends only on activities of its plan."), field="depends_on"
+                )
+        if _creates_cycle(activity, depends_on):
+            raise DomainError(
+                _("These dependencies would make the activity wait for itself."), field="depends_on"
+            )
+        before = {**snapshot(activity, DETAIL_FIELDS), **_links(activity)}
+        for name in DETAIL_FIELDS:
+            if name in values:
+                value = values[name]
+                setattr(activity, name, value.strip() if isinstance(value, str) else value)
+        activity.budget_currency = activity.budget_currency.upper()
+        activity.save()
+        activity.strategic_objectives.set(strategic_objectives)
+        activity.depends_on.set(depends_on)
+        after = {**snapshot(activity, DETAIL_FIELDS), **_links(activity)}
+        audit_record(
+            actor=actor,
+            action="arusha.plan.activity.updated",
+            obj=activity,
+            organization=plan.organization,
+            changes=diff(before, after),
+        )
+        return activity
+
+
+def _links(activity: Activity) -> dict[str, list[str]]:
+    return {
+        "strategic": sorted(o.code for o in activity.strategic_objectives.all()),
+        "dependencies": sorted(a.title for a in activity.depends_on.all()),
+    }

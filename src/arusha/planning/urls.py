@@ -5,10 +5,13 @@ from arusha.planning import views
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("new/", views.plan_create, name="plan-create"),
+    path("strategic-objectives/", views.strategic_objectives, name="plan-strategic-objectives"),
     path("<int:plan>/", views.plan_detail, name="plan-detail"),
     path("<int:plan>/outcomes/", views.outcome_add, name="plan-outcome-add"),
     path("<int:plan>/objectives/", views.objective_add, name="plan-objective-add"),
     path("<int:plan>/findings/", views.plan_findings, name="plan-findings"),
     path("<int:plan>/board/", views.plan_board, name="plan-board"),
+    path("<int:plan>/strategy/", views.plan_strategy, name="plan-strategy"),
     path("<int:plan>/activities/<int:pk>/", views.activity_edit, name="plan-activity"),
+    path("<int:plan>/activities/<int:pk>/details/", views.activity_details, name="plan-activity-details"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +19,17 @@ from arusha.core.policies import member
 from arusha.core.roles import Permission
 from arusha.core.views import attach_error
 from arusha.planning import priority, selectors, services
-from arusha.planning.forms import ActivityForm, ObjectiveForm, OutcomeForm, PlanForm, RatingForm
-from arusha.planning.models import ActionPlan
+from arusha.planning.forms import (
+    ActivityDetailsForm,
+    ActivityForm,
+    ObjectiveForm,
+    OutcomeForm,
+    PlanForm,
+    RatingForm,
+    StrategicObjectiveForm,
+    StrategyForm,
+)
+from arusha.planning.models import ActionPlan, Activity, StrategicObjective
 
 
 def _org(request: HttpRequest) -> Organization:
@@ -73,6 +83,7 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **form
         "can_manage": _can_manage(request),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
         "objective_form": forms.get("objective_form") or ObjectiveForm(plan=plan),
+        "strategy_form": StrategyForm(initial={"national_strategy": plan.national_strategy}),
     }
     return render(request, "planning/plan_detail.html", context, status=status)
 
@@ -186,33 +197,103 @@ def plan_board(request: HttpRequest, organization: str, plan: int) -> HttpRespon
     return render(request, "planning/plan_board.html", context)
 
 
+def _activity_page(
+    request: HttpRequest,
+    current: ActionPlan,
+    activity: Activity,
+    *,
+    rating_form: RatingForm | None = None,
+    details_form: ActivityDetailsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    initial = {field: getattr(activity, field) for field in priority.FIELDS}
+    context = {
+        "plan": current,
+        "tab": "board",
+        "activity": activity,
+        "form": rating_form or RatingForm(initial=initial),
+        "details_form": details_form or ActivityDetailsForm(plan=current, activity=activity),
+        "can_manage": _can_manage(request),
+    }
+    return render(request, "planning/activity_form.html", context, status=status)
+
+
 @member(Permission.VIEW)
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
     current = selectors.plan_get(_org(request), plan)
     activity = selectors.activity_get(current, pk)
-    initial = {field: getattr(activity, field) for field in priority.FIELDS}
-    form = RatingForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        return _activity_page(request, current, activity)
+    if not _can_manage(request):
+        raise Http404  # reading members see the page; only managers change the plan
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_rate(actor=_user(request), activity=activity, ratings=form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            label = activity.get_priority_display() or _("not rated")
+            messages.success(request, _("The priority is now: %(level)s.") % {"level": label})
+            return redirect("plan-board", organization=organization, plan=plan)
+    return _activity_page(request, current, activity, rating_form=form, status=400)
+
+
+@member(Permission.MANAGE)
+@require_POST
+def activity_details(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    activity = selectors.activity_get(current, pk)
+    form = ActivityDetailsForm(request.POST, plan=current, activity=activity)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.activity_update(
+                actor=_user(request),
+                activity=activity,
+                values=data,
+                strategic_objectives=list(data.pop("strategic_objectives")),
+                depends_on=list(data.pop("depends_on")),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The activity is saved."))
+            return redirect("plan-activity", organization=organization, plan=plan, pk=pk)
+    return _activity_page(request, current, activity, details_form=form, status=400)
+
+
+@member(Permission.MANAGE)
+@require_POST
+def plan_strategy(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    form = StrategyForm(request.POST)
+    if form.is_valid():
+        services.plan_update_strategy(actor=_user(request), plan=current, **form.cleaned_data)
+        messages.success(request, _("The plan is saved."))
+    return redirect("plan-detail", organization=organization, plan=plan)
+
+
+@member(Permission.VIEW)
+@require_http_methods(["GET", "POST"])
+def strategic_objectives(request: HttpRequest, organization: str) -> HttpResponse:
+    """The administration's strategic objectives, kept once and linked from every plan's activities."""
+    org = _org(request)
+    form = StrategicObjectiveForm(request.POST or None)
+    status = 200
     if request.method == "POST":
         if not _can_manage(request):
-            raise Http404  # reading members see the page; only managers change the plan
+            raise Http404
         if form.is_valid():
             try:
-                services.activity_rate(actor=_user(request), activity=activity, ratings=form.cleaned_data)
+                services.strategic_objective_add(actor=_user(request), organization=org, **form.cleaned_data)
             except DomainError as error:
                 attach_error(form, error)
             else:
-                messages.success(
-                    request,
-                    _("The priority is now: %(level)s.")
-                    % {"level": activity.get_priority_display() or _("not rated")},
-                )
-                return redirect("plan-board", organization=organization, plan=plan)
-    context = {
-        "plan": current,
-        "tab": "board",
-        "activity": activity,
-        "form": form,
-        "can_manage": _can_manage(request),
-    }
-    return render(request, "planning/activity_form.html", context, status=400 if form.errors else 200)
+                messages.success(request, _("The strategic objective is added."))
+                return redirect("plan-strategic-objectives", organization=organization)
+        status = 400
+    objectives = StrategicObjective.objects.filter(organization=org).annotate(uses=Count("activities"))
+    context = {"objectives": objectives, "form": form, "can_manage": _can_manage(request)}
+    return render(request, "planning/strategic_objectives.html", context, status=status)

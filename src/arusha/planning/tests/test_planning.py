@@ -120,3 +120,93 @@ def test_a_plan_answers_an_assessment_of_its_own_organization(cast, world) -> No
             period_end=datetime.date(2027, 12, 31),
         )
     assert refused.value.field == "assessment"
+
+
+def _details(activity, **changes):  # type: ignore[no-untyped-def]
+    values = {"title": activity.title}
+    values.update(changes)
+    return values
+
+
+def test_activity_details_are_checked_before_anything_is_written(cast, world) -> None:  # type: ignore[no-untyped-def]
+    activity = world.activity
+    for changes, field in (
+        ({"budget_amount": 1000, "budget_currency": "francs"}, "budget_currency"),
+        ({"budget_amount": 1000}, "budget_currency"),
+        ({"start_date": datetime.date(2028, 5, 1), "due_date": datetime.date(2028, 4, 1)}, "due_date"),
+        ({"due_date": datetime.date(2031, 1, 1)}, "due_date"),
+        ({"performer": cast.outsider}, "performer"),
+        ({"complexity": "hugely"}, "complexity"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            services.activity_update(
+                actor=cast.owner, activity=activity, values=_details(activity, **changes)
+            )
+        assert refused.value.field == field, changes
+    with scope(organization=cast.customs):
+        activity.refresh_from_db()
+        assert activity.budget_amount is None and activity.due_date is None
+
+
+def test_dependencies_stay_in_the_plan_and_never_loop(cast, world) -> None:  # type: ignore[no-untyped-def]
+    first = world.activity
+    second = services.activity_create(actor=cast.owner, plan=world.plan, title="Publish the results")
+    services.activity_update(actor=cast.owner, activity=second, values=_details(second), depends_on=[first])
+    with pytest.raises(DomainError, match="wait for itself"):
+        services.activity_update(
+            actor=cast.owner, activity=first, values=_details(first), depends_on=[second]
+        )
+
+
+def test_an_activity_gets_its_details_worksheet_and_strategic_objectives(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    strategy = reverse("plan-strategic-objectives", args=[cast.customs.slug])
+    assert (
+        client.post(strategy, {"code": "SO2", "title": "A trusted, professional workforce"}).status_code
+        == 302
+    )
+    assert "already used" in client.post(strategy, {"code": "SO2", "title": "Again"}).content.decode()
+    with scope(organization=cast.customs):
+        from arusha.planning.models import StrategicObjective
+
+        objective = StrategicObjective.objects.get(code="SO2")
+    url = reverse("plan-activity-details", args=[cast.customs.slug, world.plan.pk, world.activity.pk])
+    response = client.post(
+        url,
+        {
+            "title": "Verify a sample of integrity statements",
+            "strategic_objectives": [objective.pk],
+            "responsible_division": cast.division.pk,
+            "performer": cast.member.pk,
+            "budget_amount": "25000.00",
+            "budget_currency": "xof",
+            "budget_source": "National budget",
+            "start_date": "2027-05-03",
+            "due_date": "2027-11-30",
+            "confidential": "on",
+            "origin": "Finding of the 2027 self-assessment",
+            "planned_result": "A tenth of the statements checked each year",
+            "complexity": "moderately",
+            "strengthening": "greatly",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(
+        reverse("plan-activity", args=[cast.customs.slug, world.plan.pk, world.activity.pk])
+    ).content.decode()
+    assert "25000.00 XOF" in page and "(Q2 2027)" in page and "(Q4 2027)" in page
+    assert "SO2 A trusted, professional workforce" in page and "Mark Member" in page
+    board = client.get(reverse("plan-board", args=[cast.customs.slug, world.plan.pk])).content.decode()
+    assert "confidential" in board and "Q4 2027" in board
+    history = client.get(reverse("audit-list", args=[cast.customs.slug])).content.decode()
+    assert "changed the activity Verify a sample of integrity statements" in history
+
+
+def test_the_plan_names_the_national_strategy(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    client.post(
+        reverse("plan-strategy", args=[cast.customs.slug, world.plan.pk]),
+        {"national_strategy": "National Anti-Corruption Strategy 2025-2030, pillar 3"},
+    )
+    page = client.get(reverse("plan-detail", args=[cast.customs.slug, world.plan.pk])).content.decode()
+    assert "National Anti-Corruption Strategy 2025-2030, pillar 3" in page
