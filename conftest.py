@@ -160,6 +160,7 @@ class World:
     finding: object
     plan: object
     activity: object
+    kpi: object
 
 
 @pytest.fixture
@@ -260,6 +261,8 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         priority="high",
         questions=[question],
     )
+    from decimal import Decimal
+
     from arusha.planning import services as planning_services
 
     plan = planning_services.plan_create(
@@ -272,6 +275,29 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
     )
     activity = planning_services.activity_create(
         actor=cast.owner, plan=plan, title="Verify a sample of integrity statements", findings=[finding]
+    )
+    kpi = planning_services.kpi_save(
+        actor=cast.owner,
+        organization=cast.customs,
+        values={
+            "code": "INT-1",
+            "name": "Integrity compliance rate",
+            "description": "Share of lifestyle audits that disclose a corruption case, per year.",
+            "performance_dimension": "Advanced level of integrity",
+            "formula": "A / B * 100",
+            "variables": [
+                {"name": "A", "label": "cases disclosed by lifestyle audits"},
+                {"name": "B", "label": "lifestyle audits completed"},
+            ],
+            "unit": "%",
+            "typologies": ["outcome", "quantitative", "lagging"],
+            "source_of_verification": "Case register of the internal affairs unit.",
+            "periodicity": "yearly",
+            "disaggregation": ["region"],
+            "direction": "lower",
+            "disclosure": "administration",
+        },
+        targets=[(datetime.date(2028, 12, 31), Decimal("2"))],
     )
     return World(
         assessment,
@@ -288,4 +314,5 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
         finding,
         plan,
         activity,
+        kpi,
     )

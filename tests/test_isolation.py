@@ -67,6 +67,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-response-file": world.response_file.pk,
         "assessment-finding": world.finding.pk,
         "plan-activity": world.activity.pk,
+        "kpi-": world.kpi.pk,
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -171,6 +172,7 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
                 "/objectives/",
                 "/details/",
                 "/strategy/",
+                "/link/",
             )
         ):
             continue  # these take POST only

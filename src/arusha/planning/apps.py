@@ -19,6 +19,9 @@ class PlanningConfig(AppConfig):
                 "arusha.plan.activity.rated": _("%(actor)s rated the priority of %(object)s."),
                 "arusha.plan.activity.updated": _("%(actor)s changed the activity %(object)s."),
                 "arusha.plan.updated": _("%(actor)s changed the action plan %(object)s."),
+                "arusha.plan.kpi.created": _("%(actor)s added the indicator %(object)s to the library."),
+                "arusha.plan.kpi.updated": _("%(actor)s changed the indicator %(object)s."),
+                "arusha.plan.kpi.linked": _("%(actor)s measured the objective %(object)s with an indicator."),
                 "arusha.plan.strategic_objective.added": _(
                     "%(actor)s added the strategic objective %(object)s."
                 ),

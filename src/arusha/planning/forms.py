@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.forms import DateInput
 from arusha.assessments.models import Assessment
-from arusha.core.models import Division, Membership, User
-from arusha.planning import priority
+from arusha.core.models import Division, Membership, Organization, User
+from arusha.planning import kpis, priority
 from arusha.planning.models import (
     ActionPlan,
     Activity,
     Degree,
+    Kpi,
     Objective,
     Outcome,
     OutcomeLevel,
@@ -176,3 +177,117 @@ class StrategyForm(forms.Form):
         required=False,
         help_text=_("The national strategy the plan contributes to: its name, reference or address."),
     )
+
+
+class KpiForm(forms.Form):
+    """The Annex 11 metadata sheet. Variables and targets are written one per line."""
+
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name of the indicator"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Describe the indicator in enough detail that nobody can read it two ways."),
+    )
+    performance_dimension = forms.CharField(
+        label=_("Performance dimension"),
+        max_length=300,
+        help_text=_("The expected outcome the indicator measures."),
+    )
+    variables_text = forms.CharField(
+        label=_("Variables"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: a name, a colon, what it counts. For example “A: cases disclosed by audits”."
+        ),
+    )
+    formula = forms.CharField(
+        label=_("Calculation method"),
+        max_length=300,
+        help_text=_("A formula over the variables, with + - * / and brackets: A / B * 100."),
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
+    rationale = _text(_("Rationale (relevance)"), 3)
+    related: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
+        label=_("Links to other indicators"),
+        queryset=Kpi.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    typologies = forms.MultipleChoiceField(
+        label=_("Typologies (IDG Annex 10)"),
+        choices=[(code, label) for code, (label, _help) in kpis.TYPOLOGIES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "An indicator may belong to several typologies; their definitions are listed below the form."
+        ),
+    )
+    source_of_verification = forms.CharField(
+        label=_("Source of verification"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where and how the data are obtained, and any difficulty in collecting them."),
+    )
+    references = _text(_("References to databases and metadata"))
+    periodicity = forms.ChoiceField(label=_("Periodicity"), choices=kpis.Periodicity.choices)
+    disaggregation_text = forms.CharField(
+        label=_("Disaggregation"),
+        max_length=300,
+        required=False,
+        help_text=_("Dimensions separated by commas, for example: gender, region."),
+    )
+    baseline_value = forms.DecimalField(label=_("Baseline"), max_digits=18, decimal_places=6, required=False)
+    baseline_date = forms.DateField(label=_("Baseline date"), widget=DateInput(), required=False)
+    targets_text = forms.CharField(
+        label=_("Dated targets"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One per line: the date, a colon, the value. For example “2028-12-31: 95”."),
+    )
+    direction = forms.ChoiceField(label=_("Direction of good"), choices=kpis.Direction.choices)
+    disclosure = forms.ChoiceField(label=_("Disclosure policy"), choices=kpis.Disclosure.choices)
+    disclosure_notes = _text(_("Disclosure details"))
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False
+    )
+    data_custodian = forms.CharField(label=_("Data custodian"), max_length=200, required=False)
+    data_steward = forms.CharField(label=_("Data steward"), max_length=200, required=False)
+    limitations = _text(_("Other considerations and limitations"), 3)
+
+    def __init__(self, *args: Any, organization: Organization, kpi: Kpi | None = None, **kwargs: Any) -> None:
+        if kpi is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{name: getattr(kpi, name) for name in self.base_fields if hasattr(kpi, name)},
+                "owner": kpi.owner_id,
+                "related": list(kpi.related.all()),
+                "variables_text": "\n".join(f"{v['name']}: {v['label']}" for v in kpi.variables),
+                "disaggregation_text": ", ".join(kpi.disaggregation),
+                "targets_text": "\n".join(
+                    f"{t.date.isoformat()}: {t.value.normalize()}" for t in kpi.targets.all()
+                ),
+            }
+        super().__init__(*args, **kwargs)
+        others = Kpi.objects.filter(organization=organization)
+        if kpi is not None:
+            others = others.exclude(pk=kpi.pk)
+        self.fields["related"].queryset = others  # type: ignore[attr-defined]
+        members = Membership.objects.filter(organization=organization, is_active=True).values("user")
+        self.fields["owner"].queryset = User.objects.filter(pk__in=members)  # type: ignore[attr-defined]
+
+    def clean_disaggregation_text(self) -> list[str]:
+        raw: str = self.cleaned_data["disaggregation_text"]
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class KpiLinkForm(forms.Form):
+    objective: forms.ModelChoiceField[Objective] = forms.ModelChoiceField(
+        label=_("Objective"), queryset=Objective.objects.none()
+    )
+    kpi: forms.ModelChoiceField[Kpi] = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Kpi.objects.none()
+    )
+
+    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = Objective.objects.filter(plan=plan)  # type: ignore[attr-defined]
+        self.fields["kpi"].queryset = Kpi.objects.filter(organization=plan.organization)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 
 from arusha.assessments.models import Assessment, Finding
 from arusha.core.models import Division, Organization
+from arusha.planning.kpis import Direction, Disclosure, Periodicity
 from arusha.planning.priority import Level
 
 
@@ -211,3 +212,72 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Kpi(models.Model):
+    """A key performance indicator of the administration's library, with its Annex 11 metadata sheet."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name of the indicator"), max_length=200)
+    description = models.TextField(_("description"))
+    performance_dimension = models.CharField(_("performance dimension"), max_length=300)
+    formula = models.CharField(_("calculation method"), max_length=300)
+    variables = models.JSONField(_("variables"), default=list)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    rationale = models.TextField(_("rationale (relevance)"), blank=True)
+    related: models.ManyToManyField[Kpi, Any] = models.ManyToManyField(
+        "self", blank=True, verbose_name=_("links to other indicators")
+    )
+    typologies = models.JSONField(_("typologies"), default=list)
+    source_of_verification = models.TextField(_("source of verification"))
+    references = models.TextField(_("references to databases and metadata"), blank=True)
+    periodicity = models.CharField(_("periodicity"), max_length=12, choices=Periodicity.choices)
+    disaggregation = models.JSONField(_("disaggregation"), default=list)
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    direction = models.CharField(_("direction of good"), max_length=8, choices=Direction.choices)
+    disclosure = models.CharField(_("disclosure policy"), max_length=16, choices=Disclosure.choices)
+    disclosure_notes = models.TextField(_("disclosure details"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    data_custodian = models.CharField(_("data custodian"), max_length=200, blank=True)
+    data_steward = models.CharField(_("data steward"), max_length=200, blank=True)
+    limitations = models.TextField(_("other considerations and limitations"), blank=True)
+    objectives: models.ManyToManyField[Objective, Any] = models.ManyToManyField(
+        Objective, blank=True, related_name="kpis", verbose_name=_("objectives measured")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Kpi]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("KPI")
+        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="kpi_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class KpiTarget(models.Model):
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("target"), max_digits=18, decimal_places=6)
+
+    objects: ClassVar[models.Manager[KpiTarget]] = ScopedManager(organization="kpi__organization")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "date"], name="kpi_target_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.value}"

@@ -29,7 +29,7 @@ def outcomes_of(plan: ActionPlan) -> list[Outcome]:
 
 
 def objectives_of(plan: ActionPlan) -> list[Objective]:
-    return list(plan.objectives.select_related("outcome"))
+    return list(plan.objectives.select_related("outcome").prefetch_related("kpis"))
 
 
 def activity_get(plan: ActionPlan, pk: int) -> Activity:

@@ -18,10 +18,12 @@ from arusha.core.models import Organization, User
 from arusha.core.policies import member
 from arusha.core.roles import Permission
 from arusha.core.views import attach_error
-from arusha.planning import priority, selectors, services
+from arusha.planning import kpi_sheet, kpis, priority, selectors, services
 from arusha.planning.forms import (
     ActivityDetailsForm,
     ActivityForm,
+    KpiForm,
+    KpiLinkForm,
     ObjectiveForm,
     OutcomeForm,
     PlanForm,
@@ -29,7 +31,7 @@ from arusha.planning.forms import (
     StrategicObjectiveForm,
     StrategyForm,
 )
-from arusha.planning.models import ActionPlan, Activity, StrategicObjective
+from arusha.planning.models import ActionPlan, Activity, Kpi, StrategicObjective
 
 
 def _org(request: HttpRequest) -> Organization:
@@ -84,6 +86,7 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **form
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
         "objective_form": forms.get("objective_form") or ObjectiveForm(plan=plan),
         "strategy_form": StrategyForm(initial={"national_strategy": plan.national_strategy}),
+        "kpi_link_form": KpiLinkForm(plan=plan),
     }
     return render(request, "planning/plan_detail.html", context, status=status)
 
@@ -297,3 +300,76 @@ def strategic_objectives(request: HttpRequest, organization: str) -> HttpRespons
     objectives = StrategicObjective.objects.filter(organization=org).annotate(uses=Count("activities"))
     context = {"objectives": objectives, "form": form, "can_manage": _can_manage(request)}
     return render(request, "planning/strategic_objectives.html", context, status=status)
+
+
+@member(Permission.VIEW)
+def kpi_list(request: HttpRequest, organization: str) -> HttpResponse:
+    library = Kpi.objects.filter(organization=_org(request)).prefetch_related("objectives__plan")
+    return render(request, "planning/kpi_list.html", {"kpis": library, "can_manage": _can_manage(request)})
+
+
+@member(Permission.VIEW)
+def kpi_detail(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
+    kpi = _kpi(request, pk)
+    context = {"kpi": kpi, "rows": kpi_sheet.rows(kpi), "can_manage": _can_manage(request)}
+    return render(request, "planning/kpi_detail.html", context)
+
+
+def _kpi(request: HttpRequest, pk: int) -> Kpi:
+    kpi = Kpi.objects.filter(organization=_org(request), pk=pk).prefetch_related("targets", "related").first()
+    if kpi is None:
+        raise Http404
+    return kpi
+
+
+@member(Permission.MANAGE)
+@require_http_methods(["GET", "POST"])
+def kpi_edit(request: HttpRequest, organization: str, pk: int | None = None) -> HttpResponse:
+    org = _org(request)
+    kpi = _kpi(request, pk) if pk else None
+    form = KpiForm(request.POST or None, organization=org, kpi=kpi)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["variables"] = kpis.parse_variables(data.pop("variables_text"))
+            data["disaggregation"] = data.pop("disaggregation_text")
+            targets = services.parse_targets(data.pop("targets_text"))
+            related = list(data.pop("related"))
+            saved = services.kpi_save(
+                actor=_user(request), organization=org, values=data, targets=targets, related=related, kpi=kpi
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("The indicator is saved."))
+            return redirect("kpi-detail", organization=organization, pk=saved.pk)
+    context = {"form": form, "kpi": kpi, "typologies": kpis.TYPOLOGIES.values()}
+    return render(request, "planning/kpi_form.html", context, status=400 if form.errors else 200)
+
+
+@member(Permission.VIEW)
+def kpi_export(request: HttpRequest, organization: str, pk: int, fmt: str) -> HttpResponse:
+    kpi = _kpi(request, pk)
+    if fmt == "pdf":
+        body, content_type = kpi_sheet.to_pdf(kpi), "application/pdf"
+    elif fmt == "docx":
+        body = kpi_sheet.to_docx(kpi)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="kpi-{kpi.code}.{fmt}"'
+    return response
+
+
+@member(Permission.MANAGE)
+@require_POST
+def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    form = KpiLinkForm(request.POST, plan=current)
+    if form.is_valid():
+        services.kpi_link(actor=_user(request), **form.cleaned_data)
+        messages.success(request, _("The objective is now measured by the indicator."))
+    else:
+        messages.error(request, _("Choose an objective of the plan and an indicator of the library."))
+    return redirect("plan-detail", organization=organization, plan=plan)
