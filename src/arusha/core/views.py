@@ -29,20 +29,12 @@ from arusha.core.forms import (
 )
 from arusha.core.home import home_sections
 from arusha.core.listing import csv_response, paginate
-from arusha.core.models import LANGUAGE_CHOICES, Organization, User
+from arusha.core.models import LANGUAGE_CHOICES, Organization
 from arusha.core.policies import authenticated, member, public
+from arusha.core.requests import organization_of as _org
+from arusha.core.requests import user_of as _user
 from arusha.core.roles import Permission
 from arusha.core.targets import target_get, target_kind
-
-
-def _org(request: HttpRequest) -> Organization:
-    organization: Organization = request.organization  # type: ignore[attr-defined]
-    return organization
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def attach_error(form: forms.BaseForm, error: DomainError) -> None:

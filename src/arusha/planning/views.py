@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from arusha.assessments.models import Assessment, Finding
 from arusha.core.errors import DomainError
 from arusha.core.listing import csv_response, paginate
-from arusha.core.models import Organization, User
 from arusha.core.policies import member
+from arusha.core.requests import organization_of as _org
+from arusha.core.requests import user_of as _user
 from arusha.core.roles import Permission
 from arusha.core.views import attach_error
 from arusha.planning import kpi_sheet, kpis, priority, selectors, services
@@ -32,16 +33,6 @@ from arusha.planning.forms import (
     StrategyForm,
 )
 from arusha.planning.models import ActionPlan, Activity, Kpi, StrategicObjective
-
-
-def _org(request: HttpRequest) -> Organization:
-    organization: Organization = request.organization  # type: ignore[attr-defined]
-    return organization
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _can_manage(request: HttpRequest) -> bool:

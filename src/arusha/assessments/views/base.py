@@ -8,17 +8,8 @@ from django.http import HttpRequest
 
 from arusha.assessments.access import CONTRIBUTE, MANAGE, AnalysisRights, analysis_rights
 from arusha.assessments.models import Assessment
-from arusha.core.models import Organization, User
-
-
-def org_of(request: HttpRequest) -> Organization:
-    organization: Organization = request.organization  # type: ignore[attr-defined]
-    return organization
-
-
-def user_of(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
+from arusha.core.requests import organization_of as org_of
+from arusha.core.requests import user_of
 
 
 def assessment_of(request: HttpRequest) -> Assessment:
@@ -39,3 +30,6 @@ def analysis_rights_of(request: HttpRequest, in_scope: list[str]) -> AnalysisRig
     """The person's analysis rights, from the permissions the access rule already found."""
     permissions: frozenset[str] = request.assessment_permissions  # type: ignore[attr-defined]
     return analysis_rights(assessment_of(request), user_of(request), permissions, in_scope)
+
+
+__all__ = ["analysis_rights_of", "assessment_of", "context_of", "org_of", "user_of"]
