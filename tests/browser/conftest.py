@@ -48,6 +48,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    # Assertions wait as long as actions do: on a loaded 2-core machine a page that
+    # renders a PDF or a large table can take longer than Playwright's 5 s default.
+    expect.set_options(timeout=15000)
     # bypass_csp lets the test inject axe-core into pages whose policy refuses foreign scripts.
     context = browser.new_context(bypass_csp=True, viewport={"width": 1024, "height": 768})
     page = context.new_page()

@@ -18,6 +18,8 @@ class PlanningConfig(AppConfig):
                 "arusha.plan.activity.created": _("%(actor)s added the activity %(object)s."),
                 "arusha.plan.activity.rated": _("%(actor)s rated the priority of %(object)s."),
                 "arusha.plan.activity.updated": _("%(actor)s changed the activity %(object)s."),
+                "arusha.plan.stakeholder.added": _("%(actor)s added %(object)s to the stakeholder register."),
+                "arusha.plan.consultation.added": _("%(actor)s recorded the consultation %(object)s."),
                 "arusha.plan.updated": _("%(actor)s changed the action plan %(object)s."),
                 "arusha.plan.kpi.created": _("%(actor)s added the indicator %(object)s to the library."),
                 "arusha.plan.kpi.updated": _("%(actor)s changed the indicator %(object)s."),

@@ -14,11 +14,14 @@ from arusha.planning import kpis, priority
 from arusha.planning.models import (
     ActionPlan,
     Activity,
+    ConsultationFormat,
     Degree,
     Kpi,
     Objective,
     Outcome,
     OutcomeLevel,
+    Stakeholder,
+    StakeholderKind,
     StrategicObjective,
 )
 
@@ -291,3 +294,30 @@ class KpiLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = Objective.objects.filter(plan=plan)  # type: ignore[attr-defined]
         self.fields["kpi"].queryset = Kpi.objects.filter(organization=plan.organization)  # type: ignore[attr-defined]
+
+
+class StakeholderForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=StakeholderKind.choices)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    interest = forms.CharField(
+        label=_("Interest in the plan"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ConsultationForm(forms.Form):
+    stakeholder: forms.ModelChoiceField[Stakeholder] = forms.ModelChoiceField(
+        label=_("Stakeholder"), queryset=Stakeholder.objects.none()
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    format = forms.ChoiceField(label=_("Format"), choices=ConsultationFormat.choices)
+    feedback = forms.CharField(label=_("Feedback given"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("The plan's answer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stakeholder"].queryset = Stakeholder.objects.filter(  # type: ignore[attr-defined]
+            organization=plan.organization
+        )

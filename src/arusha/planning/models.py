@@ -281,3 +281,62 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.value}"
+
+
+class StakeholderKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government agency")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    INTERNATIONAL = "international", _("International organization")
+    STAFF = "staff", _("Staff and their representatives")
+    OTHER = "other", _("Other")
+
+
+class Stakeholder(models.Model):
+    """A party the administration consults on its integrity plans (IDG Part III, step 4)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=StakeholderKind.choices)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    interest = models.TextField(_("interest in the plan"), blank=True)
+
+    objects: ClassVar[models.Manager[Stakeholder]] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="stakeholder_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsultationFormat(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    WORKSHOP = "workshop", _("Workshop")
+    WRITTEN = "written", _("Written comments")
+    SURVEY = "survey", _("Survey")
+
+
+class Consultation(models.Model):
+    """A consultation of a stakeholder on a plan: when, how, what they said and what the plan answers."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="consultations")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="consultations")
+    date = models.DateField(_("date"))
+    format = models.CharField(_("format"), max_length=10, choices=ConsultationFormat.choices)
+    feedback = models.TextField(_("feedback given"))
+    answer = models.TextField(_("the plan's answer"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects: ClassVar[models.Manager[Consultation]] = ScopedManager(organization="plan__organization")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.stakeholder}"

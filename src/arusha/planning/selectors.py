@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -77,3 +78,39 @@ def findings_with_activities(plan: ActionPlan) -> list[FindingAnswer]:
         for finding in activity.findings.all():
             answering.setdefault(finding.pk, []).append(activity)
     return [FindingAnswer(f, answering[f.pk]) for f in findings]
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Budgets summed per currency: for the plan, per year and per division. Currencies are never mixed."""
+
+    total: list[tuple[str, Decimal]]
+    by_year: list[tuple[int | None, str, Decimal]]
+    by_division: list[tuple[str, str, Decimal]]
+    unbudgeted: int
+
+
+def resources(plan: ActionPlan) -> Resources:
+    """An activity counts in the year it starts (or, without a start, the year it is due)."""
+    total: dict[str, Decimal] = {}
+    by_year: dict[tuple[int | None, str], Decimal] = {}
+    by_division: dict[tuple[str, str], Decimal] = {}
+    unbudgeted = 0
+    for activity in Activity.objects.filter(plan=plan).select_related("responsible_division"):
+        if activity.budget_amount is None:
+            unbudgeted += 1
+            continue
+        currency, amount = activity.budget_currency, activity.budget_amount
+        day = activity.start_date or activity.due_date
+        division = str(activity.responsible_division or "")
+        total[currency] = total.get(currency, Decimal(0)) + amount
+        key_year = (day.year if day else None, currency)
+        by_year[key_year] = by_year.get(key_year, Decimal(0)) + amount
+        key_division = (division, currency)
+        by_division[key_division] = by_division.get(key_division, Decimal(0)) + amount
+    return Resources(
+        total=sorted(total.items()),
+        by_year=sorted(((y, c, a) for (y, c), a in by_year.items()), key=lambda r: (r[0] or 9999, r[1])),
+        by_division=sorted((d, c, a) for (d, c), a in by_division.items()),
+        unbudgeted=unbudgeted,
+    )

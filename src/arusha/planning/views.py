@@ -23,16 +23,18 @@ from arusha.planning import kpi_sheet, kpis, priority, selectors, services
 from arusha.planning.forms import (
     ActivityDetailsForm,
     ActivityForm,
+    ConsultationForm,
     KpiForm,
     KpiLinkForm,
     ObjectiveForm,
     OutcomeForm,
     PlanForm,
     RatingForm,
+    StakeholderForm,
     StrategicObjectiveForm,
     StrategyForm,
 )
-from arusha.planning.models import ActionPlan, Activity, Kpi, StrategicObjective
+from arusha.planning.models import ActionPlan, Activity, Kpi, Stakeholder, StrategicObjective
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -364,3 +366,71 @@ def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse
     else:
         messages.error(request, _("Choose an objective of the plan and an indicator of the library."))
     return redirect("plan-detail", organization=organization, plan=plan)
+
+
+@member(Permission.VIEW)
+@require_http_methods(["GET", "POST"])
+def plan_stakeholders(request: HttpRequest, organization: str, plan: int) -> HttpResponseBase:
+    """The stakeholder register and the consultations held on this plan (IDG Part III, step 4)."""
+    org, current = _org(request), selectors.plan_get(_org(request), plan)
+    consultations = current.consultations.select_related("stakeholder")
+    if request.GET.get("format") == "csv":
+        header = [
+            _("Date"),
+            _("Stakeholder"),
+            _("Kind"),
+            _("Format"),
+            _("Feedback given"),
+            _("The plan's answer"),
+        ]
+        rows = (
+            [
+                c.date,
+                c.stakeholder.name,
+                c.stakeholder.get_kind_display(),
+                c.get_format_display(),
+                c.feedback,
+                c.answer,
+            ]
+            for c in consultations
+        )
+        return csv_response(f"plan-{current.pk}-consultations.csv", header, rows)
+    action = request.POST.get("action", "")
+    stakeholder_form = StakeholderForm(request.POST if action == "stakeholder" else None)
+    consultation_form = ConsultationForm(request.POST if action == "consultation" else None, plan=current)
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise Http404
+        form: StakeholderForm | ConsultationForm = (
+            stakeholder_form if action == "stakeholder" else consultation_form
+        )
+        if form.is_valid():
+            try:
+                if action == "stakeholder":
+                    services.stakeholder_add(actor=_user(request), organization=org, **form.cleaned_data)
+                else:
+                    services.consultation_add(actor=_user(request), plan=current, **form.cleaned_data)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("plan-stakeholders", organization=organization, plan=plan)
+    context = {
+        "plan": current,
+        "tab": "stakeholders",
+        "stakeholders": Stakeholder.objects.filter(organization=org).annotate(count=Count("consultations")),
+        "consultations": consultations,
+        "stakeholder_form": stakeholder_form,
+        "consultation_form": consultation_form,
+        "can_manage": _can_manage(request),
+    }
+    return render(
+        request, "planning/plan_stakeholders.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+@member(Permission.VIEW)
+def plan_resources(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    context = {"plan": current, "tab": "resources", "resources": selectors.resources(current)}
+    return render(request, "planning/plan_resources.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -210,3 +211,91 @@ def test_the_plan_names_the_national_strategy(client, cast, world) -> None:  # t
     )
     page = client.get(reverse("plan-detail", args=[cast.customs.slug, world.plan.pk])).content.decode()
     assert "National Anti-Corruption Strategy 2025-2030, pillar 3" in page
+
+
+def test_stakeholders_are_registered_once_and_consulted_on_the_plan(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    url = reverse("plan-stakeholders", args=[cast.customs.slug, world.plan.pk])
+    client.post(
+        url, {"action": "stakeholder", "name": "Freight Forwarders Association", "kind": "private_sector"}
+    )
+    again = client.post(
+        url, {"action": "stakeholder", "name": "Freight Forwarders Association", "kind": "other"}
+    )
+    assert "is already in the register" in again.content.decode()
+    with scope(organization=cast.customs):
+        from arusha.planning.models import Stakeholder
+
+        forwarders = Stakeholder.objects.get()
+    refused = client.post(
+        url,
+        {
+            "action": "consultation",
+            "stakeholder": forwarders.pk,
+            "date": "2027-05-12",
+            "format": "workshop",
+            "feedback": "",
+        },
+    )
+    assert refused.status_code == 400
+    client.post(
+        url,
+        {
+            "action": "consultation",
+            "stakeholder": forwarders.pk,
+            "date": "2027-05-12",
+            "format": "workshop",
+            "feedback": "Publish the list of fees at every post.",
+            "answer": "Added as an activity under objective 2.",
+        },
+    )
+    csv = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()
+    assert "Freight Forwarders Association" in csv and "Added as an activity under objective 2." in csv
+    client.force_login(cast.member)
+    assert client.post(url, {"action": "stakeholder", "name": "X", "kind": "other"}).status_code == 404
+
+
+def test_resources_are_summed_per_year_and_division_without_mixing_currencies(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    second = services.activity_create(actor=cast.owner, plan=world.plan, title="Buy body cameras")
+    services.activity_create(actor=cast.owner, plan=world.plan, title="Unbudgeted idea")
+    for activity, amount, currency, start in (
+        (world.activity, 1000, "XOF", datetime.date(2027, 5, 1)),
+        (second, 500, "USD", datetime.date(2028, 2, 1)),
+    ):
+        services.activity_update(
+            actor=cast.owner,
+            activity=activity,
+            values={
+                "title": activity.title,
+                "budget_amount": Decimal(amount),
+                "budget_currency": currency,
+                "start_date": start,
+                "responsible_division": cast.division,
+            },
+        )
+    third = services.activity_create(actor=cast.owner, plan=world.plan, title="Second workshop")
+    services.activity_update(
+        actor=cast.owner,
+        activity=third,
+        values={
+            "title": third.title,
+            "budget_amount": Decimal(250),
+            "budget_currency": "XOF",
+            "start_date": datetime.date(2027, 9, 1),
+        },
+    )
+    from arusha.planning import selectors
+
+    with scope(organization=cast.customs):
+        figures = selectors.resources(world.plan)
+    assert figures.total == [("USD", Decimal(500)), ("XOF", Decimal(1250))]
+    assert figures.by_year == [(2027, "XOF", Decimal(1250)), (2028, "USD", Decimal(500))]
+    assert figures.by_division == [
+        ("", "XOF", Decimal(250)),
+        ("Operations", "USD", Decimal(500)),
+        ("Operations", "XOF", Decimal(1000)),
+    ]
+    assert figures.unbudgeted == 1
+    client.force_login(cast.member)
+    page = client.get(reverse("plan-resources", args=[cast.customs.slug, world.plan.pk])).content.decode()
+    assert "1250" in page and "1 activity has no budget yet." in page
