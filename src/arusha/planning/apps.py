@@ -20,6 +20,8 @@ class PlanningConfig(AppConfig):
                 "arusha.plan.activity.updated": _("%(actor)s changed the activity %(object)s."),
                 "arusha.plan.stakeholder.added": _("%(actor)s added %(object)s to the stakeholder register."),
                 "arusha.plan.consultation.added": _("%(actor)s recorded the consultation %(object)s."),
+                "arusha.plan.signed_off": _("%(actor)s recorded the sign-off %(object)s."),
+                "arusha.plan.revised": _("%(actor)s opened a revision of the action plan %(object)s."),
                 "arusha.plan.updated": _("%(actor)s changed the action plan %(object)s."),
                 "arusha.plan.kpi.created": _("%(actor)s added the indicator %(object)s to the library."),
                 "arusha.plan.kpi.updated": _("%(actor)s changed the indicator %(object)s."),

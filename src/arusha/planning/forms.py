@@ -20,6 +20,7 @@ from arusha.planning.models import (
     Objective,
     Outcome,
     OutcomeLevel,
+    SignOffStage,
     Stakeholder,
     StakeholderKind,
     StrategicObjective,
@@ -321,3 +322,15 @@ class ConsultationForm(forms.Form):
         self.fields["stakeholder"].queryset = Stakeholder.objects.filter(  # type: ignore[attr-defined]
             organization=plan.organization
         )
+
+
+class SignOffForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=SignOffStage.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    signed_by = forms.CharField(label=_("Signed by"), max_length=200)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    upload = forms.FileField(label=_("Decision document"), required=False)
+
+
+class ReviseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the revision"), widget=forms.Textarea(attrs={"rows": 2}))

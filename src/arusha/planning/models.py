@@ -61,6 +61,8 @@ class ActionPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     national_strategy = models.CharField(
         _("national anti-corruption strategy"),
         max_length=300,
@@ -340,3 +342,60 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.stakeholder}"
+
+
+class SignOffStage(models.TextChoices):
+    WORKING_GROUP = "working_group", _("Working group")
+    HEAD = "head", _("Head of administration")
+    MINISTER = "minister", _("Ministerial endorsement")
+
+
+class SignOff(models.Model):
+    """One step of the plan's approval, with its date and decision document (IDG Part III, step 6)."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="sign_offs")
+    revision = models.PositiveIntegerField(_("revision"))
+    stage = models.CharField(_("stage"), max_length=16, choices=SignOffStage.choices)
+    date = models.DateField(_("date"))
+    signed_by = models.CharField(_("signed by"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    document = models.ForeignKey(
+        "core.Attachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects: ClassVar[models.Manager[SignOff]] = ScopedManager(organization="plan__organization")
+
+    class Meta:
+        ordering = ["revision", "date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "revision", "stage"], name="sign_off_unique_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} r{self.revision}: {self.get_stage_display()}"
+
+
+class PlanRevision(models.Model):
+    """The content of an adopted plan when it was reopened for changes, with the reason."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    reason = models.TextField(_("reason for the revision"))
+    content = models.JSONField(_("content"))
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[PlanRevision]] = ScopedManager(organization="plan__organization")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_revision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} r{self.number}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -114,3 +115,37 @@ def resources(plan: ActionPlan) -> Resources:
         by_division=sorted((d, c, a) for (d, c), a in by_division.items()),
         unbudgeted=unbudgeted,
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    what: str  # "added", "removed" or "changed"
+    item: str
+    before: str
+    after: str
+
+
+def revision_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What changed between two contents of a plan (see services.plan_content)."""
+    changes: list[Change] = []
+    for key in ("national_strategy",):
+        if old.get(key) != new.get(key):
+            changes.append(Change("changed", key, str(old.get(key) or ""), str(new.get(key) or "")))
+    for key in ("outcomes", "objectives"):
+        before, after = set(old.get(key, [])), set(new.get(key, []))
+        changes += [Change("removed", key, item, "") for item in sorted(before - after)]
+        changes += [Change("added", key, "", item) for item in sorted(after - before)]
+    old_acts, new_acts = old.get("activities", {}), new.get("activities", {})
+    for pk in sorted(set(old_acts) | set(new_acts), key=int):
+        a, b = old_acts.get(pk), new_acts.get(pk)
+        if a is None:
+            changes.append(Change("added", b["title"], "", ""))
+        elif b is None:
+            changes.append(Change("removed", a["title"], "", ""))
+        else:
+            for field in sorted(set(a) | set(b)):
+                if a.get(field) != b.get(field):
+                    changes.append(
+                        Change("changed", f"{b['title']} · {field}", str(a.get(field)), str(b.get(field)))
+                    )
+    return changes

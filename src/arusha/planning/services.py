@@ -7,11 +7,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from arusha.assessments.models import Assessment, Finding
+from arusha.core import services as core_services
 from arusha.core.audit import audit_change, audit_record, diff, snapshot
 from arusha.core.errors import DomainError
 from arusha.core.models import Membership, Organization, User
@@ -27,6 +29,10 @@ from arusha.planning.models import (
     Objective,
     Outcome,
     OutcomeLevel,
+    PlanRevision,
+    PlanStatus,
+    SignOff,
+    SignOffStage,
     Stakeholder,
     StakeholderKind,
     StrategicObjective,
@@ -76,6 +82,7 @@ def outcome_add(*, actor: User, plan: ActionPlan, level: str, statement: str) ->
         raise DomainError(_("Choose an immediate, intermediate or ultimate outcome."), field="level")
     if not statement.strip():
         raise DomainError(_("State the outcome."), field="statement")
+    _editable(plan)
     with scope(organization=plan.organization), transaction.atomic():
         outcome = Outcome.objects.create(plan=plan, level=level, statement=statement.strip())
         audit_change(
@@ -110,6 +117,7 @@ def objective_add(
         raise DomainError(_("The deadline must fall within the period of the plan."), field="deadline")
     if outcome is not None and outcome.plan_id != plan.pk:
         raise DomainError(_("The outcome belongs to another plan."), field="outcome")
+    _editable(plan)
     with scope(organization=plan.organization), transaction.atomic():
         objective = Objective.objects.create(
             plan=plan,
@@ -146,6 +154,7 @@ def activity_create(
     for finding in findings:
         if finding.assessment_id != plan.assessment_id:
             raise DomainError(_("Findings come from the plan's assessment."), field="findings")
+    _editable(plan)
     areas = sorted({f.area_code for f in findings})
     with scope(organization=plan.organization), transaction.atomic():
         activity = Activity.objects.create(
@@ -175,6 +184,7 @@ def activity_rate(*, actor: User, activity: Activity, ratings: Mapping[str, str]
         if value and value not in priority.Level.values:
             raise DomainError(_("Rate each criterion low, medium or high."), field=field)
         cleaned[field] = value
+    _editable(activity.plan)
     with scope(organization=activity.plan.organization), transaction.atomic():
         before = snapshot(activity, _ACTIVITY_FIELDS)
         for field, value in cleaned.items():
@@ -218,6 +228,7 @@ def strategic_objective_add(
 
 
 def plan_update_strategy(*, actor: User, plan: ActionPlan, national_strategy: str) -> ActionPlan:
+    _editable(plan)
     with scope(organization=plan.organization), transaction.atomic():
         before = snapshot(plan, ("national_strategy",))
         plan.national_strategy = national_strategy.strip()
@@ -322,6 +333,7 @@ def activity_update(
 ) -> Activity:
     """Change an activity's details: who, budget, staff, dates, dependencies, Figure 14 worksheet."""
     plan = activity.plan
+    _editable(plan)
     with scope(organization=plan.organization), transaction.atomic():
         _check_details(plan, values)
         for objective in strategic_objectives:
@@ -485,6 +497,7 @@ def kpi_save(
 def kpi_link(*, actor: User, objective: Objective, kpi: Kpi) -> None:
     """Measure an objective of a plan with a KPI of the library."""
     plan = objective.plan
+    _editable(plan)
     if kpi.organization_id != plan.organization_id:
         raise DomainError(_("The indicator belongs to another organization."), field="kpi")
     with scope(organization=plan.organization), transaction.atomic():
@@ -561,3 +574,130 @@ def consultation_add(
             fields=("stakeholder", "date", "format", "feedback", "answer"),
         )
         return consultation
+
+
+def _editable(plan: ActionPlan) -> None:
+    """An adopted plan is frozen: changing it needs a revision, with its reason."""
+    if plan.status == PlanStatus.ADOPTED:
+        raise DomainError(_("The plan is adopted. Open a revision, with its reason, before changing it."))
+
+
+_NEXT_STAGE = {
+    SignOffStage.WORKING_GROUP: None,
+    SignOffStage.HEAD: SignOffStage.WORKING_GROUP,
+    SignOffStage.MINISTER: SignOffStage.HEAD,
+}
+
+
+def plan_sign_off(
+    *,
+    actor: User,
+    plan: ActionPlan,
+    stage: str,
+    date: datetime.date,
+    signed_by: str,
+    note: str = "",
+    upload: UploadedFile | None = None,
+) -> SignOff:
+    """Record a step of the approval: the working group, then the head of administration
+    (which adopts the plan), then, if sought, the minister's endorsement."""
+    if stage not in SignOffStage.values:
+        raise DomainError(_("Choose the stage of the sign-off."), field="stage")
+    if not signed_by.strip():
+        raise DomainError(_("Say who signed."), field="signed_by")
+    with scope(organization=plan.organization), transaction.atomic():
+        done = set(SignOff.objects.filter(plan=plan, revision=plan.revision).values_list("stage", flat=True))
+        if stage in done:
+            raise DomainError(_("This stage is already signed for this revision."), field="stage")
+        before_stage = _NEXT_STAGE[SignOffStage(stage)]
+        if before_stage is not None and before_stage not in done:
+            raise DomainError(
+                _("The plan needs the sign-off of “%(stage)s” first.") % {"stage": before_stage.label},
+                field="stage",
+            )
+        document = None
+        if upload is not None:
+            document = core_services.attachment_add(
+                actor=actor, organization=plan.organization, target=plan, upload=upload
+            )
+        sign_off = SignOff.objects.create(
+            plan=plan,
+            revision=plan.revision,
+            stage=stage,
+            date=date,
+            signed_by=signed_by.strip(),
+            note=note.strip(),
+            document=document,
+            recorded_by=actor,
+        )
+        if stage == SignOffStage.HEAD:
+            plan.status, plan.adopted_on = PlanStatus.ADOPTED, date
+            plan.save(update_fields=["status", "adopted_on"])
+        audit_change(
+            actor=actor,
+            action="arusha.plan.signed_off",
+            obj=sign_off,
+            organization=plan.organization,
+            fields=("stage", "date", "signed_by", "note"),
+        )
+        return sign_off
+
+
+def plan_content(plan: ActionPlan) -> dict[str, Any]:
+    """What a revision keeps of the plan: enough to say later what changed."""
+    activities = (
+        Activity.objects.filter(plan=plan)
+        .select_related("objective", "performer", "responsible_division")
+        .order_by("id")
+    )
+    return {
+        "national_strategy": plan.national_strategy,
+        "outcomes": [f"{o.get_level_display()}: {o.statement}" for o in plan.outcomes.all()],
+        "objectives": [
+            f"{o.what} | {o.measure} | {o.target} | {o.deadline.isoformat()}" for o in plan.objectives.all()
+        ],
+        "activities": {
+            str(a.pk): {
+                "title": a.title,
+                "objective": str(a.objective or ""),
+                "priority": a.priority,
+                "division": str(a.responsible_division or ""),
+                "performer": str(a.performer or ""),
+                "budget": f"{a.budget_amount} {a.budget_currency}".strip()
+                if a.budget_amount is not None
+                else "",
+                "start": a.start_date.isoformat() if a.start_date else "",
+                "due": a.due_date.isoformat() if a.due_date else "",
+                "confidential": a.confidential,
+            }
+            for a in activities
+        },
+    }
+
+
+def plan_revise(*, actor: User, plan: ActionPlan, reason: str) -> PlanRevision:
+    """Reopen an adopted plan for changes: its adopted content is kept as a revision, with the reason."""
+    if plan.status != PlanStatus.ADOPTED:
+        raise DomainError(_("Only an adopted plan is revised; a draft is changed directly."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the revision."), field="reason")
+    with scope(organization=plan.organization), transaction.atomic():
+        revision = PlanRevision.objects.create(
+            plan=plan,
+            number=plan.revision,
+            reason=reason.strip(),
+            content=plan_content(plan),
+            adopted_on=plan.adopted_on,
+            created_by=actor,
+        )
+        plan.revision += 1
+        plan.status, plan.adopted_on = PlanStatus.DRAFT, None
+        plan.save(update_fields=["revision", "status", "adopted_on"])
+        audit_record(
+            actor=actor,
+            action="arusha.plan.revised",
+            obj=plan,
+            organization=plan.organization,
+            changes={"revision": [revision.number, plan.revision], "reason": [None, revision.reason]},
+        )
+        return revision

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:plan>/board/", views.plan_board, name="plan-board"),
     path("<int:plan>/stakeholders/", views.plan_stakeholders, name="plan-stakeholders"),
     path("<int:plan>/resources/", views.plan_resources, name="plan-resources"),
+    path("<int:plan>/adoption/", views.plan_adoption, name="plan-adoption"),
     path("<int:plan>/strategy/", views.plan_strategy, name="plan-strategy"),
     path("<int:plan>/activities/<int:pk>/", views.activity_edit, name="plan-activity"),
     path("<int:plan>/activities/<int:pk>/details/", views.activity_details, name="plan-activity-details"),

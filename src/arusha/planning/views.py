@@ -30,6 +30,8 @@ from arusha.planning.forms import (
     OutcomeForm,
     PlanForm,
     RatingForm,
+    ReviseForm,
+    SignOffForm,
     StakeholderForm,
     StrategicObjectiveForm,
     StrategyForm,
@@ -434,3 +436,53 @@ def plan_resources(request: HttpRequest, organization: str, plan: int) -> HttpRe
     current = selectors.plan_get(_org(request), plan)
     context = {"plan": current, "tab": "resources", "resources": selectors.resources(current)}
     return render(request, "planning/plan_resources.html", context)
+
+
+@member(Permission.VIEW)
+@require_http_methods(["GET", "POST"])
+def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    """Sign-off (working group, head of administration, minister), adoption and revisions."""
+    current = selectors.plan_get(_org(request), plan)
+    action = request.POST.get("action", "")
+    sign_form = SignOffForm(
+        request.POST if action == "sign" else None, request.FILES if action == "sign" else None
+    )
+    revise_form = ReviseForm(request.POST if action == "revise" else None)
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise Http404
+        form: SignOffForm | ReviseForm = sign_form if action == "sign" else revise_form
+        if form.is_valid():
+            try:
+                if action == "sign":
+                    services.plan_sign_off(actor=_user(request), plan=current, **form.cleaned_data)
+                else:
+                    services.plan_revise(actor=_user(request), plan=current, **form.cleaned_data)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("plan-adoption", organization=organization, plan=plan)
+    revisions = list(current.revisions.all())
+    compare = None
+    wanted = request.GET.get("compare", "")
+    if wanted.isdigit():
+        old = next((r for r in revisions if r.number == int(wanted)), None)
+        if old is None:
+            raise Http404
+        newer = next((r for r in revisions if r.number == old.number + 1), None)
+        new_content = newer.content if newer else services.plan_content(current)
+        compare = (old.number, old.number + 1, selectors.revision_changes(old.content, new_content))
+    context = {
+        "plan": current,
+        "tab": "adoption",
+        "sign_offs": current.sign_offs.select_related("document"),
+        "revisions": revisions,
+        "compare": compare,
+        "sign_form": sign_form,
+        "revise_form": revise_form,
+        "can_manage": _can_manage(request),
+    }
+    return render(
+        request, "planning/plan_adoption.html", context, status=400 if request.method == "POST" else 200
+    )

@@ -299,3 +299,71 @@ def test_resources_are_summed_per_year_and_division_without_mixing_currencies(cl
     client.force_login(cast.member)
     page = client.get(reverse("plan-resources", args=[cast.customs.slug, world.plan.pk])).content.decode()
     assert "1250" in page and "1 activity has no budget yet." in page
+
+
+def test_sign_off_goes_group_then_head_and_adoption_freezes_the_plan(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    day = datetime.date(2027, 3, 31)
+    with pytest.raises(DomainError, match="Working group"):
+        services.plan_sign_off(
+            actor=cast.owner, plan=world.plan, stage="head", date=day, signed_by="Director General"
+        )
+    services.plan_sign_off(
+        actor=cast.owner, plan=world.plan, stage="working_group", date=day, signed_by="Group A"
+    )
+    client.force_login(cast.owner)
+    url = reverse("plan-adoption", args=[cast.customs.slug, world.plan.pk])
+    response = client.post(
+        url,
+        {
+            "action": "sign",
+            "stage": "head",
+            "date": "2027-04-05",
+            "signed_by": "Director General",
+            "upload": SimpleUploadedFile("decision.pdf", b"%PDF-1.4 decision"),
+        },
+    )
+    assert response.status_code == 302
+    with scope(organization=cast.customs):
+        world.plan.refresh_from_db()
+    assert (world.plan.status, world.plan.adopted_on) == ("adopted", datetime.date(2027, 4, 5))
+    assert "decision.pdf" in client.get(url).content.decode()
+    with pytest.raises(DomainError, match="adopted"):
+        services.activity_create(actor=cast.owner, plan=world.plan, title="Late idea")
+    with pytest.raises(DomainError, match="adopted"):
+        services.activity_rate(actor=cast.owner, activity=world.activity, ratings={"importance": "low"})
+
+
+def test_a_revision_keeps_the_adopted_content_and_can_be_compared(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    day = datetime.date(2027, 3, 31)
+    services.plan_sign_off(
+        actor=cast.owner, plan=world.plan, stage="working_group", date=day, signed_by="Group A"
+    )
+    services.plan_sign_off(
+        actor=cast.owner, plan=world.plan, stage="head", date=day, signed_by="Director General"
+    )
+    with pytest.raises(DomainError) as refused:
+        services.plan_revise(actor=cast.owner, plan=world.plan, reason=" ")
+    assert refused.value.field == "reason"
+    revision = services.plan_revise(actor=cast.owner, plan=world.plan, reason="The budget law cut the funds.")
+    assert (revision.number, world.plan.revision, world.plan.status) == (1, 2, "draft")
+    services.activity_update(
+        actor=cast.owner,
+        activity=world.activity,
+        values={"title": world.activity.title, "budget_amount": Decimal(300), "budget_currency": "XOF"},
+    )
+    services.activity_create(actor=cast.owner, plan=world.plan, title="Cheaper training online")
+    client.force_login(cast.member)
+    page = client.get(
+        reverse("plan-adoption", args=[cast.customs.slug, world.plan.pk]), {"compare": "1"}
+    ).content.decode()
+    assert "From revision 1 to revision 2" in page
+    assert (
+        "Cheaper training online" in page and "300.00 XOF" in page and "The budget law cut the funds." in page
+    )
+    # The new revision is signed again from the start.
+    with pytest.raises(DomainError, match="Working group"):
+        services.plan_sign_off(
+            actor=cast.owner, plan=world.plan, stage="head", date=day, signed_by="Director General"
+        )
