@@ -71,8 +71,8 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
-        if "<slug:organization>" not in route:
-            continue
+        if "<slug:organization>" not in route or route.startswith("public/"):
+            continue  # public pages answer anyone, for published plans only (planning tests)
         name = pattern.name or ""
         kwargs: dict[str, object] = {"organization": cast.customs.slug}
         if "<slug:kind>" in route:

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from arusha.core import views as core_views
 from arusha.core.urls import account_urls, organization_urls
+from arusha.planning import public as planning_public
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -14,6 +15,10 @@ urlpatterns = [
     path("o/<slug:organization>/", include(organization_urls)),
     path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),
     path("o/<slug:organization>/plans/", include("arusha.planning.urls")),
+    path("public/<slug:organization>/plans/<int:pk>/", planning_public.plan_page, name="public-plan"),
+    path(
+        "public/<slug:organization>/plans/<int:pk>/plan.pdf", planning_public.plan_pdf, name="public-plan-pdf"
+    ),
 ]
 
 if settings.ARUSHA_BENCH:

@@ -22,6 +22,10 @@ class PlanningConfig(AppConfig):
                 "arusha.plan.consultation.added": _("%(actor)s recorded the consultation %(object)s."),
                 "arusha.plan.signed_off": _("%(actor)s recorded the sign-off %(object)s."),
                 "arusha.plan.revised": _("%(actor)s opened a revision of the action plan %(object)s."),
+                "arusha.plan.published": _("%(actor)s published the action plan %(object)s."),
+                "arusha.plan.unpublished": _(
+                    "%(actor)s withdrew the action plan %(object)s from publication."
+                ),
                 "arusha.plan.updated": _("%(actor)s changed the action plan %(object)s."),
                 "arusha.plan.kpi.created": _("%(actor)s added the indicator %(object)s to the library."),
                 "arusha.plan.kpi.updated": _("%(actor)s changed the indicator %(object)s."),

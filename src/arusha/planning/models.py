@@ -63,6 +63,11 @@ class ActionPlan(models.Model):
     )
     revision = models.PositiveIntegerField(_("revision"), default=1)
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("The adopted plan is shown to the public, confidential items withheld."),
+    )
     national_strategy = models.CharField(
         _("national anti-corruption strategy"),
         max_length=300,

@@ -691,8 +691,9 @@ def plan_revise(*, actor: User, plan: ActionPlan, reason: str) -> PlanRevision:
             created_by=actor,
         )
         plan.revision += 1
-        plan.status, plan.adopted_on = PlanStatus.DRAFT, None
-        plan.save(update_fields=["revision", "status", "adopted_on"])
+        # The public sees adopted plans only: the draft of the next revision is withdrawn.
+        plan.status, plan.adopted_on, plan.published = PlanStatus.DRAFT, None, False
+        plan.save(update_fields=["revision", "status", "adopted_on", "published"])
         audit_record(
             actor=actor,
             action="arusha.plan.revised",
@@ -701,3 +702,22 @@ def plan_revise(*, actor: User, plan: ActionPlan, reason: str) -> PlanRevision:
             changes={"revision": [revision.number, plan.revision], "reason": [None, revision.reason]},
         )
         return revision
+
+
+def plan_publish(*, actor: User, plan: ActionPlan, published: bool) -> ActionPlan:
+    """Show the adopted plan to the public, confidential activities withheld, or stop showing it."""
+    if published and plan.status != PlanStatus.ADOPTED:
+        raise DomainError(_("Only an adopted plan is published."))
+    with scope(organization=plan.organization), transaction.atomic():
+        before = snapshot(plan, ("published",))
+        plan.published = published
+        plan.save(update_fields=["published"])
+        audit_change(
+            actor=actor,
+            action="arusha.plan.published" if published else "arusha.plan.unpublished",
+            obj=plan,
+            organization=plan.organization,
+            fields=("published",),
+            before=before,
+        )
+        return plan

@@ -448,6 +448,16 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
         request.POST if action == "sign" else None, request.FILES if action == "sign" else None
     )
     revise_form = ReviseForm(request.POST if action == "revise" else None)
+    if request.method == "POST" and action == "publish":
+        if not _can_manage(request):
+            raise Http404
+        try:
+            services.plan_publish(
+                actor=_user(request), plan=current, published=request.POST.get("published") == "1"
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        return redirect("plan-adoption", organization=organization, plan=plan)
     if request.method == "POST":
         if not _can_manage(request):
             raise Http404

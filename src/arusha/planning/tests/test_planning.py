@@ -367,3 +367,42 @@ def test_a_revision_keeps_the_adopted_content_and_can_be_compared(client, cast, 
         services.plan_sign_off(
             actor=cast.owner, plan=world.plan, stage="head", date=day, signed_by="Director General"
         )
+
+
+def _adopt(cast, plan):  # type: ignore[no-untyped-def]
+    day = datetime.date(2027, 3, 31)
+    services.plan_sign_off(actor=cast.owner, plan=plan, stage="working_group", date=day, signed_by="Group A")
+    services.plan_sign_off(actor=cast.owner, plan=plan, stage="head", date=day, signed_by="Director General")
+
+
+def test_the_public_sees_an_adopted_published_plan_without_its_confidential_activities(
+    client, cast, world, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    secret = services.activity_create(actor=cast.owner, plan=world.plan, title="Covert checks at the port")
+    services.activity_update(
+        actor=cast.owner, activity=secret, values={"title": secret.title, "confidential": True}
+    )
+    url = reverse("public-plan", args=[cast.customs.slug, world.plan.pk])
+    assert client.get(url).status_code == 404  # a draft is never public
+    with pytest.raises(DomainError, match="adopted"):
+        services.plan_publish(actor=cast.owner, plan=world.plan, published=True)
+    _adopt(cast, world.plan)
+    assert client.get(url).status_code == 404  # adopted, not yet published
+    client.force_login(cast.owner)
+    client.post(
+        reverse("plan-adoption", args=[cast.customs.slug, world.plan.pk]),
+        {"action": "publish", "published": "1"},
+    )
+    client.logout()
+    page = client.get(url).content.decode()
+    assert "Verify a sample of integrity statements" in page
+    assert "Covert checks" not in page and "1 confidential activity is not shown." in page
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(client.get(reverse("public-plan-pdf", args=[cast.customs.slug, world.plan.pk])).content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Verify a sample of integrity statements" in text and "Covert checks" not in text
+    services.plan_revise(actor=cast.owner, plan=world.plan, reason="New budget")
+    assert client.get(url).status_code == 404  # the next revision's draft is withdrawn
+    assert client.get(reverse("public-plan", args=["other-body", world.plan.pk])).status_code == 404
