@@ -19,7 +19,7 @@ from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
 from arusha.core.roles import Permission
 from arusha.core.views import attach_error
-from arusha.planning import kpi_sheet, kpis, priority, selectors, services
+from arusha.planning import annex9, kpi_sheet, kpis, priority, selectors, services
 from arusha.planning.forms import (
     ActivityDetailsForm,
     ActivityForm,
@@ -496,3 +496,32 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
     return render(
         request, "planning/plan_adoption.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+@member(Permission.VIEW)
+def plan_export(request: HttpRequest, organization: str, plan: int, fmt: str) -> HttpResponse:
+    """The plan in the layout of IDG Annex 9, as XLSX or DOCX."""
+    current = selectors.plan_get(_org(request), plan)
+    if fmt == "xlsx":
+        body, content_type = (
+            annex9.to_xlsx(current),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "docx":
+        body = annex9.to_docx(current)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="action-plan-{current.pk}-r{current.revision}.{fmt}"'
+    )
+    return response
+
+
+@member(Permission.VIEW)
+def plan_timeline(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = selectors.plan_get(_org(request), plan)
+    bars, undated = annex9.timeline(current)
+    context = {"plan": current, "tab": "timeline", "bars": bars, "undated": undated}
+    return render(request, "planning/plan_timeline.html", context)

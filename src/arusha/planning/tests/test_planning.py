@@ -406,3 +406,65 @@ def test_the_public_sees_an_adopted_published_plan_without_its_confidential_acti
     services.plan_revise(actor=cast.owner, plan=world.plan, reason="New budget")
     assert client.get(url).status_code == 404  # the next revision's draft is withdrawn
     assert client.get(reverse("public-plan", args=["other-body", world.plan.pk])).status_code == 404
+
+
+def test_the_plan_exports_in_the_annex_9_layout_and_draws_its_timeline(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    outcome = services.outcome_add(
+        actor=cast.owner,
+        plan=world.plan,
+        level="intermediate",
+        statement="Managers remedy integrity weaknesses",
+    )
+    objective = services.objective_add(
+        actor=cast.owner,
+        plan=world.plan,
+        what="Verify statements every year",
+        measure="Share verified",
+        target="10 % each year",
+        deadline=datetime.date(2028, 12, 31),
+        outcome=outcome,
+    )
+    services.kpi_link(actor=cast.owner, objective=objective, kpi=world.kpi)
+    services.activity_update(
+        actor=cast.owner,
+        activity=world.activity,
+        values={
+            "title": world.activity.title,
+            "objective": objective,
+            "performer": cast.member,
+            "budget_amount": Decimal(1000),
+            "budget_currency": "XOF",
+            "start_date": datetime.date(2027, 5, 1),
+            "due_date": datetime.date(2027, 11, 30),
+        },
+    )
+    client.force_login(cast.member)
+    xlsx = client.get(reverse("plan-export", args=[cast.customs.slug, world.plan.pk, "xlsx"])).content
+    rows = [tuple(row) for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True)]
+    assert rows[0][0] == "Integrity action plan 2027-2029"
+    assert [r[0] for r in rows if r[0] and str(r[0]).startswith("Outcome")] == [
+        "Outcome 1: Managers remedy integrity weaknesses"
+    ]
+    assert tuple(r[0] for r in rows if r[0] and str(r[0]).startswith("1.1")) == (
+        "1.1: Verify statements every year",
+    )
+    header = rows.index(next(r for r in rows if r[0] == "Activity"))
+    assert rows[header + 1] == (
+        "Verify a sample of integrity statements",
+        "Mark Member",
+        "Integrity compliance rate",
+        "10 % each year",
+        "1000.00 XOF",
+        "Q2 2027 - Q4 2027",
+        None,
+    )
+    docx = client.get(reverse("plan-export", args=[cast.customs.slug, world.plan.pk, "docx"])).content
+    cells = [c.text for t in Document(io.BytesIO(docx)).tables for r in t.rows for c in r.cells]
+    assert "Integrity compliance rate" in cells and "Q2 2027 - Q4 2027" in cells
+    page = client.get(reverse("plan-timeline", args=[cast.customs.slug, world.plan.pk])).content.decode()
+    assert 'data-offset="3.0"' in page  # 30 days into a 1,005-day plan
