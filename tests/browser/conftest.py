@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,40 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 CHROMIUM = os.environ.get("ARUSHA_CHROMIUM", "/usr/bin/chromium")
+
+
+class _OneRequestAtATime:
+    """Serialises the live server's requests.
+
+    The tests' SQLite database lives in memory, so every server thread shares the test's
+    one connection. Two requests at once (an autosave still in flight while a form is
+    submitted) would interleave their savepoints on it. A deployment gives each thread its
+    own connection and needs none of this.
+    """
+
+    def __init__(self, handler: Any) -> None:
+        self.handler = handler
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self.lock:
+            response = self.handler(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                response.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
+    server.thread.static_handler = lambda app: _OneRequestAtATime(StaticFilesHandler(app))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
