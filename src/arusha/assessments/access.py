@@ -84,7 +84,7 @@ def analysis_rights(
 
 def rights_for(assessment: Assessment, user: User) -> AnalysisRights:
     """The analysis rights of a person, found from their membership and participation."""
-    from arusha.assessments.services.setup import areas_in_scope
+    from arusha.assessments.selectors.setup import areas_in_scope
 
     with scope(organization=assessment.organization):
         membership = Membership.objects.filter(organization=assessment.organization, user=user).first()

@@ -247,7 +247,7 @@ def _challenges(assessment: Assessment, text: ReportText) -> Section:
 
 
 def build(assessment: Assessment) -> Report:
-    text, _created = ReportText.objects.get_or_create(assessment=assessment)
+    text = selectors.report_text_of(assessment)
     return Report(
         title=_("Integrity assessment: final report"),
         subtitle=f"{assessment.organization} · {assessment.title} · {date_format(timezone.localdate())}",

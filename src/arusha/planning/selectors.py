@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from arusha.assessments.models import Finding
 from arusha.core.models import Organization
-from arusha.planning.models import ActionPlan, Activity, Objective, Outcome
+from arusha.planning.models import (
+    ActionPlan,
+    Activity,
+    Kpi,
+    Objective,
+    Outcome,
+    Stakeholder,
+    StrategicObjective,
+)
 from arusha.planning.priority import Level
 
 
@@ -149,3 +157,29 @@ def revision_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                         Change("changed", f"{b['title']} · {field}", str(a.get(field)), str(b.get(field)))
                     )
     return changes
+
+
+def finding_of_plan(plan: ActionPlan, pk: str) -> Finding | None:
+    """A finding of the plan's assessment, by the id a form sent (None if there is none)."""
+    if not pk.isdigit():
+        return None
+    return Finding.objects.filter(assessment=plan.assessment, pk=int(pk)).first()
+
+
+def strategic_objectives_of(organization: Organization) -> QuerySet[StrategicObjective]:
+    return StrategicObjective.objects.filter(organization=organization).annotate(uses=Count("activities"))
+
+
+def stakeholders_of(organization: Organization) -> QuerySet[Stakeholder]:
+    return Stakeholder.objects.filter(organization=organization).annotate(count=Count("consultations"))
+
+
+def kpi_library(organization: Organization) -> QuerySet[Kpi]:
+    return Kpi.objects.filter(organization=organization).prefetch_related("objectives__plan")
+
+
+def kpi_get(organization: Organization, pk: int) -> Kpi:
+    kpi = Kpi.objects.filter(organization=organization, pk=pk).prefetch_related("targets", "related").first()
+    if kpi is None:
+        raise Http404
+    return kpi

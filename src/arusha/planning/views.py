@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from arusha.assessments.models import Assessment, Finding
+from arusha.assessments import selectors as assessment_selectors
 from arusha.core.errors import DomainError
 from arusha.core.listing import csv_response, paginate
 from arusha.core.policies import member
@@ -36,7 +35,7 @@ from arusha.planning.forms import (
     StrategicObjectiveForm,
     StrategyForm,
 )
-from arusha.planning.models import ActionPlan, Activity, Kpi, Stakeholder, StrategicObjective
+from arusha.planning.models import ActionPlan, Activity, Kpi
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -58,7 +57,7 @@ def plan_list(request: HttpRequest, organization: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, organization: str) -> HttpResponse:
     org = _org(request)
-    form = PlanForm(request.POST or None, assessments=Assessment.objects.filter(organization=org))
+    form = PlanForm(request.POST or None, assessments=assessment_selectors.assessment_list(org))
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=_user(request), organization=org, **form.cleaned_data)
@@ -131,9 +130,7 @@ def plan_findings(request: HttpRequest, organization: str, plan: int) -> HttpRes
     if request.method == "POST":
         if not _can_manage(request):
             raise Http404  # reading members see the page; only managers change the plan
-        finding = Finding.objects.filter(
-            assessment=current.assessment, pk=request.POST.get("finding") or 0
-        ).first()
+        finding = selectors.finding_of_plan(current, request.POST.get("finding", ""))
         if form.is_valid():
             try:
                 services.activity_create(
@@ -292,14 +289,14 @@ def strategic_objectives(request: HttpRequest, organization: str) -> HttpRespons
                 messages.success(request, _("The strategic objective is added."))
                 return redirect("plan-strategic-objectives", organization=organization)
         status = 400
-    objectives = StrategicObjective.objects.filter(organization=org).annotate(uses=Count("activities"))
+    objectives = selectors.strategic_objectives_of(org)
     context = {"objectives": objectives, "form": form, "can_manage": _can_manage(request)}
     return render(request, "planning/strategic_objectives.html", context, status=status)
 
 
 @member(Permission.VIEW)
 def kpi_list(request: HttpRequest, organization: str) -> HttpResponse:
-    library = Kpi.objects.filter(organization=_org(request)).prefetch_related("objectives__plan")
+    library = selectors.kpi_library(_org(request))
     return render(request, "planning/kpi_list.html", {"kpis": library, "can_manage": _can_manage(request)})
 
 
@@ -311,10 +308,7 @@ def kpi_detail(request: HttpRequest, organization: str, pk: int) -> HttpResponse
 
 
 def _kpi(request: HttpRequest, pk: int) -> Kpi:
-    kpi = Kpi.objects.filter(organization=_org(request), pk=pk).prefetch_related("targets", "related").first()
-    if kpi is None:
-        raise Http404
-    return kpi
+    return selectors.kpi_get(_org(request), pk)
 
 
 @member(Permission.MANAGE)
@@ -420,7 +414,7 @@ def plan_stakeholders(request: HttpRequest, organization: str, plan: int) -> Htt
     context = {
         "plan": current,
         "tab": "stakeholders",
-        "stakeholders": Stakeholder.objects.filter(organization=org).annotate(count=Count("consultations")),
+        "stakeholders": selectors.stakeholders_of(org),
         "consultations": consultations,
         "stakeholder_form": stakeholder_form,
         "consultation_form": consultation_form,

@@ -16,7 +16,7 @@ from arusha.assessments.models import (
     ResponseVersion,
     WorkingGroup,
 )
-from arusha.assessments.services.setup import areas_in_scope
+from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.core.models import User
 from arusha.frameworks.models import Area, Question
 
@@ -153,3 +153,14 @@ def word_diff(old: str, new: str) -> list[Segment]:
         if j2 > j1:
             segments.append(Segment("added", "".join(b[j1:j2])))
     return segments
+
+
+def answers_with_text(assessment: Assessment) -> dict[int, Response]:
+    """Every answer with its narrative, by question id: for exports."""
+    return {r.question_id: r for r in Response.objects.filter(assessment=assessment)}
+
+
+def questions_by_code(assessment: Assessment, codes: list[str]) -> dict[str, Question]:
+    """The questions of the assessment's framework with these codes, with their area."""
+    found = Question.objects.filter(version_id=assessment.framework_version_id, code__in=codes)
+    return {q.code: q for q in found.select_related("area")}

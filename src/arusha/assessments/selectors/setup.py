@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django_scopes import scope
 
 from arusha.assessments.annex4 import Step
 from arusha.assessments.models import (
@@ -191,3 +192,11 @@ def session_get(assessment: Assessment, pk: int) -> AgendaSession:
     if session is None:
         raise Http404
     return session
+
+
+def areas_in_scope(assessment: Assessment) -> list[str]:
+    """Codes of the areas the assessment covers, in framework order."""
+    with scope(organization=assessment.organization):
+        left_out = set(assessment.excluded_areas.values_list("area_code", flat=True))
+    codes = assessment.framework_version.areas.values_list("code", flat=True)
+    return [code for code in codes if code not in left_out]

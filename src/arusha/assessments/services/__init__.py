@@ -34,7 +34,6 @@ from arusha.assessments.services.report import (
 from arusha.assessments.services.setup import (
     agenda_session_add,
     agenda_session_delete,
-    areas_in_scope,
     assessment_create,
     background_document_add,
     background_document_review,
@@ -59,7 +58,6 @@ __all__ = [
     "agenda_session_add",
     "agenda_session_delete",
     "allowed_statuses",
-    "areas_in_scope",
     "assessment_create",
     "assessment_import",
     "background_document_add",

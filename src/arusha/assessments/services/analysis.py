@@ -23,7 +23,7 @@ from arusha.assessments.models import (
     ResponseStatus,
     ResponseVersion,
 )
-from arusha.assessments.services.setup import areas_in_scope
+from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.core import services as core_services
 from arusha.core.audit import audit_change, snapshot
 from arusha.core.errors import DomainError

@@ -23,6 +23,7 @@ from arusha.assessments.models import (
     TermsOfReference,
     WorkingGroup,
 )
+from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.core import services as core_services
 from arusha.core.audit import audit_change, audit_record, snapshot
 from arusha.core.errors import DomainError
@@ -128,12 +129,6 @@ def assessment_create(
         fields=_ASSESSMENT_FIELDS,
     )
     return assessment
-
-
-def areas_in_scope(assessment: Assessment) -> list[str]:
-    with scope(organization=assessment.organization):
-        left_out = set(assessment.excluded_areas.values_list("area_code", flat=True))
-    return [code for code in _area_codes(assessment.framework_version) if code not in left_out]
 
 
 def _participant_users(assessment: Assessment) -> set[int]:

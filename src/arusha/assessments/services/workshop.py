@@ -11,8 +11,9 @@ from django_scopes import scope
 from arusha.assessments import workbook
 from arusha.assessments.access import rights_for
 from arusha.assessments.models import Assessment, Response, ResponseStatus
+from arusha.assessments.selectors.analysis import questions_by_code
+from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.assessments.services.analysis import check_narrative, check_ratings, response_save
-from arusha.assessments.services.setup import areas_in_scope
 from arusha.core.audit import audit_record
 from arusha.core.errors import DomainError
 from arusha.core.models import User
@@ -119,9 +120,7 @@ def responses_import(
                     "Sheet %(sheet)s: you may not answer this area; it belongs to another working group."
                 )
                 parsed.errors.append(message % {"sheet": sheet})
-        codes = [row.code for row in parsed.rows]
-        found = Question.objects.filter(version_id=assessment.framework_version_id, code__in=codes)
-        questions = {q.code: q for q in found.select_related("area")}
+        questions = questions_by_code(assessment, [row.code for row in parsed.rows])
         existing = Response.objects.filter(assessment=assessment).select_related("updated_by")
         responses = {r.question_id: r for r in existing.prefetch_related("evidence")}
         to_save: list[workbook.Row] = []

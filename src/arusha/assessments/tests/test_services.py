@@ -64,7 +64,7 @@ def test_a_targeted_assessment_records_what_it_leaves_out_and_why(cast, small_pa
     assessment = _open(
         cast, small_pack, scope_kind="targeted", excluded={"KF3": "Covered by last year's audit"}
     )
-    assert services.areas_in_scope(assessment) == ["KF1", "KF2"]
+    assert selectors.areas_in_scope(assessment) == ["KF1", "KF2"]
     with pytest.raises(DomainError, match="Say why KF2"):
         _open(cast, small_pack, scope_kind="targeted", excluded={"KF2": " "})
     with pytest.raises(DomainError, match="Unknown area: KF9"):

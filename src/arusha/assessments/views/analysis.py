@@ -89,7 +89,7 @@ def _rows_of(questions: list[Question], responses: dict[int, Response], base: st
 
 
 def _csv(current: Assessment, questions: list[Question]) -> HttpResponseBase:
-    full = {r.question_id: r for r in Response.objects.filter(assessment=current)}
+    full = selectors.answers_with_text(current)
     rows = []
     for question in questions:
         response = full.get(question.pk)
@@ -409,7 +409,7 @@ def workbook_export(request: HttpRequest, organization: str, assessment: int) ->
         group.name if group else _("Every area"),
         chosen,
         selectors.questions_in_scope(current, chosen),
-        {r.question_id: r for r in Response.objects.filter(assessment=current)},
+        selectors.answers_with_text(current),
     )
     name = slugify(group.name if group else "all-areas") or "areas"
     response = HttpResponse(

@@ -63,12 +63,7 @@ def finding_list(request: HttpRequest, organization: str, assessment: int) -> Ht
 
 
 def _questions(current: Assessment, codes: list[str]) -> list[Question]:
-    found = {
-        q.code: q
-        for q in Question.objects.filter(
-            version_id=current.framework_version_id, code__in=codes
-        ).select_related("area")
-    }
+    found = selectors.questions_by_code(current, codes)
     missing = [code for code in codes if code not in found]
     if missing:
         raise DomainError(

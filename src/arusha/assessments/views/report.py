@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arusha.assessments import services
+from arusha.assessments import selectors, services
 from arusha.assessments.access import can_manage, can_view
 from arusha.assessments.forms import FeedbackForm, ReportTextForm
-from arusha.assessments.models import Feedback, Participant, ReportText, ReportVersion
+from arusha.assessments.models import Feedback
 from arusha.assessments.views.base import assessment_of, context_of, user_of
 from arusha.core.errors import DomainError
 from arusha.core.views import attach_error
@@ -25,12 +25,9 @@ def _page(
 ) -> HttpResponse:
     current = assessment_of(request)
     user = user_of(request)
-    text, _created = ReportText.objects.get_or_create(assessment=current)
-    mine = Feedback.objects.filter(assessment=current, user=user).first()
-    is_participant = Participant.objects.filter(
-        assessment=current, user=user, revoked_at__isnull=True
-    ).exists()
-    if feedback_form is None and is_participant:
+    text = selectors.report_text_of(current)
+    mine = selectors.feedback_of(current, user)
+    if feedback_form is None and selectors.is_participant(current, user):
         initial = {name: getattr(mine, name) for name in ("satisfaction", *Feedback.TEXTS)} if mine else {}
         feedback_form = FeedbackForm(initial=initial)
     context = context_of(
@@ -39,9 +36,9 @@ def _page(
         text_form=text_form
         or ReportTextForm(initial={"key_messages": text.key_messages, "challenges": text.challenges}),
         feedback_form=feedback_form,
-        feedback_count=Feedback.objects.filter(assessment=current).count(),
+        feedback_count=selectors.feedback_count(current),
         given=mine is not None,
-        versions=ReportVersion.objects.filter(assessment=current).select_related("generated_by"),
+        versions=selectors.report_versions_of(current),
     )
     return render(request, "assessments/report.html", context, status=status)
 
@@ -76,8 +73,8 @@ def report_generate(request: HttpRequest, organization: str, assessment: int) ->
 def report_download(
     request: HttpRequest, organization: str, assessment: int, pk: int, fmt: str
 ) -> FileResponse:
-    version = ReportVersion.objects.filter(assessment=assessment_of(request), pk=pk).first()
-    if version is None or fmt not in ("pdf", "docx"):
+    version = selectors.report_version_get(assessment_of(request), pk)
+    if fmt not in ("pdf", "docx"):
         raise Http404
     stored = version.pdf if fmt == "pdf" else version.docx
     name = f"assessment-{assessment}-report-v{version.number}.{fmt}"

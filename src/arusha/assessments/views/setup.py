@@ -97,7 +97,7 @@ def assessment_detail(request: HttpRequest, organization: str, assessment: int) 
     context = context_of(
         request,
         steps=selectors.workplan(current),
-        in_scope=[areas[code] for code in services.areas_in_scope(current)],
+        in_scope=[areas[code] for code in selectors.areas_in_scope(current)],
         excluded=[(areas.get(e.area_code), e) for e in current.excluded_areas.all()],
         participant_count=selectors.participants_of(current, active_only=True).count(),
     )
@@ -265,7 +265,7 @@ def participant_revoke(request: HttpRequest, organization: str, assessment: int,
 
 def _area_choices(current: Assessment) -> list[tuple[str, str]]:
     titles = {a.code: tr(a.title) for a in current.framework_version.areas.all()}
-    return [(code, f"{code} {titles[code]}") for code in services.areas_in_scope(current)]
+    return [(code, f"{code} {titles[code]}") for code in selectors.areas_in_scope(current)]
 
 
 @can_view
