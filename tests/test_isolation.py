@@ -8,6 +8,7 @@ nothing again.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,75 @@ def test_every_view_declares_an_access_policy() -> None:
     routes = list(_walk(get_resolver().url_patterns))
     assert len(routes) > 30
     assert [route for route, pattern in routes if policy_of(pattern.callback) is None] == []
+
+
+def _monitoring(cast: Any, world: Any) -> dict[str, int]:
+    """One of each monitoring record on the world's plan, made directly: the plan is not adopted."""
+    from arusha.monitoring.models import (
+        Alert,
+        FollowUp,
+        Measurement,
+        Meeting,
+        MonitoringSetup,
+        MonitoringTask,
+        ReportingPeriod,
+    )
+    from arusha.planning.models import Objective
+
+    with scope(organization=cast.customs):
+        objective, _ = Objective.objects.get_or_create(
+            plan=world.plan,
+            what="Statements are checked",
+            defaults={"measure": "share checked", "target": "100 %", "deadline": datetime.date(2029, 12, 31)},
+        )
+        objective.kpis.add(world.kpi)
+        MonitoringSetup.objects.get_or_create(
+            plan=world.plan, defaults={"frequency": "yearly", "coordinator": cast.owner}
+        )
+        period, _ = ReportingPeriod.objects.get_or_create(
+            plan=world.plan,
+            start=datetime.date(2027, 4, 1),
+            defaults={
+                "label": "2027",
+                "end": datetime.date(2027, 12, 31),
+                "report_due": datetime.date(2028, 1, 15),
+            },
+        )
+        measurement, _ = Measurement.objects.get_or_create(
+            kpi=world.kpi, period=period, defaults={"value": 1, "variables": {"A": "1", "B": "100"}}
+        )
+        meeting, _ = Meeting.objects.get_or_create(
+            plan=world.plan, date=datetime.date(2027, 6, 1), minutes="Met."
+        )
+        follow_up, _ = FollowUp.objects.get_or_create(
+            meeting=meeting, action="Write to the ministry", owner=cast.owner, due=datetime.date(2027, 7, 1)
+        )
+        task, _ = MonitoringTask.objects.get_or_create(
+            plan=world.plan, task="Collect reports", assignee=cast.owner, due=datetime.date(2028, 1, 15)
+        )
+        alert, _ = Alert.objects.get_or_create(
+            plan=world.plan,
+            key="overdue:task:1",
+            defaults={
+                "kind": "overdue",
+                "recipient": cast.owner,
+                "subject": "Overdue",
+                "raised_on": datetime.date(2028, 1, 16),
+            },
+        )
+    return {
+        "monitoring-activity": world.activity.pk,
+        "monitoring-period": period.pk,
+        "monitoring-progress": period.pk,
+        "monitoring-measurement": period.pk,
+        "monitoring-verify": measurement.pk,
+        "monitoring-meeting": meeting.pk,
+        "monitoring-follow-up": follow_up.pk,
+        "monitoring-task": task.pk,
+        "monitoring-alert": alert.pk,
+        "monitoring-evaluate-objective": objective.pk,
+        "monitoring-evaluate-kpi": world.kpi.pk,
+    }
 
 
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
@@ -68,6 +138,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-finding": world.finding.pk,
         "plan-activity": world.activity.pk,
         "kpi-": world.kpi.pk,
+        **_monitoring(cast, world),
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -83,6 +154,10 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs["fmt"] = "docx"
         if "<int:plan>" in route:
             kwargs["plan"] = world.plan.pk
+        if "<int:activity>" in route:
+            kwargs["activity"] = world.activity.pk
+        if "<int:kpi>" in route:
+            kwargs["kpi"] = world.kpi.pk
         if "<str:code>" in route:
             kwargs["code"] = "KF1.1"
         if "<int:pk>" in route:
@@ -173,7 +248,14 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
                 "/details/",
                 "/strategy/",
                 "/link/",
+                "/verify/",
+                "/close/",
+                "/done/",
+                "/acknowledge/",
+                "/next-cycle/",
             )
+        ) or any(
+            part in url for part in ("/evaluation/objectives/", "/evaluation/kpis/", "/evaluation/gaps/")
         ):
             continue  # these take POST only
         response = client.get(url)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "arusha.frameworks",
     "arusha.assessments",
     "arusha.planning",
+    "arusha.monitoring",
     "arusha.demo",
 ]
 

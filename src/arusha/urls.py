@@ -15,6 +15,7 @@ urlpatterns = [
     path("o/<slug:organization>/", include(organization_urls)),
     path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),
     path("o/<slug:organization>/plans/", include("arusha.planning.urls")),
+    path("o/<slug:organization>/plans/<int:plan>/monitoring/", include("arusha.monitoring.urls")),
     path("public/<slug:organization>/plans/<int:pk>/", planning_public.plan_page, name="public-plan"),
     path(
         "public/<slug:organization>/plans/<int:pk>/plan.pdf", planning_public.plan_pdf, name="public-plan-pdf"

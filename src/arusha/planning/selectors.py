@@ -183,3 +183,10 @@ def kpi_get(organization: Organization, pk: int) -> Kpi:
     if kpi is None:
         raise Http404
     return kpi
+
+
+def objective_get(plan: ActionPlan, pk: int) -> Objective:
+    objective = Objective.objects.filter(plan=plan, pk=pk).first()
+    if objective is None:
+        raise Http404
+    return objective

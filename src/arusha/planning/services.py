@@ -371,6 +371,53 @@ def activity_update(
         return activity
 
 
+_CARRIED_FIELDS = (
+    "title",
+    "description",
+    "area_code",
+    *priority.FIELDS,
+    "priority",
+    "responsible_division",
+    "performer",
+    "contributors",
+    "budget_amount",
+    "budget_currency",
+    "budget_source",
+    "staff",
+    "confidential",
+    "origin",
+    "planned_result",
+    "complexity",
+    "strengthening",
+)
+
+
+def activity_carry(*, actor: User, plan: ActionPlan, source: Activity) -> Activity:
+    """Copy an earlier cycle's activity into a draft plan of the same administration.
+
+    What it is, who does it, its budget and ratings carry; its dates, objective,
+    findings and dependencies belong to the earlier plan and are set afresh.
+    """
+    if source.plan.organization_id != plan.organization_id:
+        raise DomainError(_("The activity belongs to another organization."))
+    _editable(plan)
+    with scope(organization=plan.organization), transaction.atomic():
+        copy = Activity(plan=plan, created_by=actor)
+        for name in _CARRIED_FIELDS:
+            setattr(copy, name, getattr(source, name))
+        copy.origin = copy.origin or _("Carried from “%(plan)s”") % {"plan": source.plan.title}
+        copy.save()
+        copy.strategic_objectives.set(source.strategic_objectives.all())
+        audit_change(
+            actor=actor,
+            action="arusha.plan.activity.created",
+            obj=copy,
+            organization=plan.organization,
+            fields=_ACTIVITY_FIELDS,
+        )
+        return copy
+
+
 def _links(activity: Activity) -> dict[str, list[str]]:
     return {
         "strategic": sorted(o.code for o in activity.strategic_objectives.all()),

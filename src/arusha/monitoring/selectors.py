@@ -1,0 +1,440 @@
+"""Reads of monitoring, evaluation and review, each in a bounded number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
+
+from arusha.core.models import User
+from arusha.monitoring.models import (
+    ActivityStatus,
+    Alert,
+    CarryOver,
+    Cycle,
+    Evaluation,
+    FollowUp,
+    GapEntry,
+    Measurement,
+    Meeting,
+    MonitoringSetup,
+    MonitoringTask,
+    ProgressReport,
+    ReportingPeriod,
+    ReviewIndicator,
+)
+from arusha.planning.kpis import Direction
+from arusha.planning.models import ActionPlan, Activity, Kpi, KpiTarget, Objective
+
+# "Closer to the target is better": further than this share of the target is off target.
+TARGET_TOLERANCE = Decimal("0.10")
+
+
+class State:
+    """Where an activity stands on the dashboard, from its latest report and its due date."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    LATE = "late"
+    DONE = "done"
+    ORDER = (ON_TRACK, AT_RISK, LATE, DONE)
+    LABELS = {ON_TRACK: _("On track"), AT_RISK: _("At risk"), LATE: _("Late"), DONE: _("Done")}
+
+
+def state_of(status: str | None, due: datetime.date | None, today: datetime.date) -> str:
+    """Done when reported done; late when past due or reported delayed; at risk when reported so."""
+    if status == ActivityStatus.DONE:
+        return State.DONE
+    if status == ActivityStatus.DELAYED or (due is not None and due < today):
+        return State.LATE
+    if status == ActivityStatus.AT_RISK:
+        return State.AT_RISK
+    return State.ON_TRACK
+
+
+def setup_of(plan: ActionPlan) -> MonitoringSetup | None:
+    with scope(organization=plan.organization):
+        return MonitoringSetup.objects.filter(plan=plan).select_related("coordinator").first()
+
+
+def periods_of(plan: ActionPlan) -> list[ReportingPeriod]:
+    with scope(organization=plan.organization):
+        return list(ReportingPeriod.objects.filter(plan=plan))
+
+
+def period_get(plan: ActionPlan, pk: int) -> ReportingPeriod:
+    with scope(organization=plan.organization):
+        period = ReportingPeriod.objects.filter(plan=plan, pk=pk).first()
+    if period is None:
+        raise Http404
+    return period
+
+
+def current_period(periods: list[ReportingPeriod], today: datetime.date) -> ReportingPeriod | None:
+    """The period today falls in, else the last one that has started."""
+    started = [p for p in periods if p.start <= today]
+    return started[-1] if started else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str = ""
+    division: int | None = None
+    performer: int | None = None
+    state: str = ""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.area or self.division or self.performer)
+
+
+@dataclass
+class ActivityRow:
+    activity: Activity
+    status: str | None
+    percent: int | None
+    period: str | None
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(State.LABELS[self.state])
+
+
+def _filtered(plan: ActionPlan, filters: Filters) -> QuerySet[Activity]:
+    activities = Activity.objects.filter(plan=plan)
+    if filters.area:
+        activities = activities.filter(area_code=filters.area)
+    if filters.division:
+        activities = activities.filter(responsible_division_id=filters.division)
+    if filters.performer:
+        activities = activities.filter(performer_id=filters.performer)
+    return activities
+
+
+def activity_rows(plan: ActionPlan, filters: Filters, today: datetime.date) -> list[ActivityRow]:
+    """Every activity with its latest report and its state: one query."""
+    latest = ProgressReport.objects.filter(activity=OuterRef("pk")).order_by("-period__start")
+    with scope(organization=plan.organization):
+        activities = (
+            _filtered(plan, filters)
+            .select_related("performer", "responsible_division")
+            .annotate(
+                latest_status=Subquery(latest.values("status")[:1]),
+                latest_percent=Subquery(latest.values("percent_done")[:1]),
+                latest_period=Subquery(latest.values("period__label")[:1]),
+            )
+            .order_by("due_date", "id")
+        )
+        rows = [
+            ActivityRow(
+                activity=a,
+                status=a.latest_status,
+                percent=a.latest_percent,
+                period=a.latest_period,
+                state=state_of(a.latest_status, a.due_date, today),
+            )
+            for a in activities
+        ]
+    if filters.state:
+        rows = [r for r in rows if r.state == filters.state]
+    return rows
+
+
+def state_counts(rows: list[ActivityRow]) -> list[tuple[str, str, int]]:
+    counts = Counter(r.state for r in rows)
+    return [(state, str(State.LABELS[state]), counts.get(state, 0)) for state in State.ORDER]
+
+
+def target_at(targets: list[KpiTarget], day: datetime.date) -> Decimal | None:
+    """The target in force on a day: the latest one dated on or before it."""
+    current = None
+    for target in targets:
+        if target.date <= day:
+            current = target.value
+    return current
+
+
+def off_target(direction: str, value: Decimal, target: Decimal | None) -> bool:
+    if target is None:
+        return False
+    if direction == Direction.HIGHER:
+        return value < target
+    if direction == Direction.LOWER:
+        return value > target
+    return abs(value - target) > abs(target) * TARGET_TOLERANCE
+
+
+@dataclass
+class Point:
+    period: ReportingPeriod
+    value: Decimal | None
+    target: Decimal | None
+    verified: bool
+
+
+@dataclass
+class KpiSeries:
+    kpi: Kpi
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Point | None:
+        measured = [p for p in self.points if p.value is not None]
+        return measured[-1] if measured else None
+
+    @property
+    def off_target(self) -> bool:
+        latest = self.latest
+        return (
+            latest is not None
+            and latest.value is not None
+            and off_target(self.kpi.direction, latest.value, latest.target)
+        )
+
+
+def plan_kpis(plan: ActionPlan, filters: Filters | None = None) -> list[Kpi]:
+    """The KPIs that measure the plan's objectives, with their targets: two queries.
+
+    With filters, only those measuring an objective that has a matching activity.
+    """
+    with scope(organization=plan.organization):
+        objectives = Objective.objects.filter(plan=plan)
+        if filters is not None and filters.any:
+            objectives = objectives.filter(pk__in=_filtered(plan, filters).values("objective_id"))
+        return list(
+            Kpi.objects.filter(organization=plan.organization, objectives__in=objectives)
+            .distinct()
+            .select_related("owner")
+            .prefetch_related(Prefetch("targets", queryset=KpiTarget.objects.order_by("date")))
+            .order_by("code")
+        )
+
+
+def kpi_series(plan: ActionPlan, periods: list[ReportingPeriod], kpis: list[Kpi]) -> list[KpiSeries]:
+    """Each KPI's measurements and targets over the periods: one query beyond the KPIs'."""
+    with scope(organization=plan.organization):
+        measured = {
+            (m.kpi_id, m.period_id): m
+            for m in Measurement.objects.filter(period__plan=plan, kpi__in=kpis).only(
+                "kpi_id", "period_id", "value", "verified_at"
+            )
+        }
+    series = []
+    for kpi in kpis:
+        targets = list(kpi.targets.all())
+        points = []
+        for period in periods:
+            m = measured.get((kpi.pk, period.pk))
+            points.append(
+                Point(
+                    period=period,
+                    value=m.value if m else None,
+                    target=target_at(targets, period.end),
+                    verified=bool(m and m.verified_at),
+                )
+            )
+        series.append(KpiSeries(kpi=kpi, points=points))
+    return series
+
+
+@dataclass
+class PeriodSheet:
+    """What is reported in a period: each activity's report and each KPI's measurement."""
+
+    period: ReportingPeriod
+    reports: list[tuple[Activity, ProgressReport | None]]
+    measurements: list[tuple[Kpi, Measurement | None]]
+
+
+def period_sheet(plan: ActionPlan, period: ReportingPeriod, *, performer: User | None = None) -> PeriodSheet:
+    with scope(organization=plan.organization):
+        activities = Activity.objects.filter(plan=plan).select_related("performer").order_by("id")
+        if performer is not None:
+            activities = activities.filter(performer=performer)
+        reports = {r.activity_id: r for r in ProgressReport.objects.filter(period=period)}
+        measurements = {
+            m.kpi_id: m
+            for m in Measurement.objects.filter(period=period).select_related("entered_by", "verified_by")
+        }
+        kpis = plan_kpis(plan)
+    return PeriodSheet(
+        period=period,
+        reports=[(a, reports.get(a.pk)) for a in activities],
+        measurements=[(k, measurements.get(k.pk)) for k in kpis],
+    )
+
+
+def report_of(activity: Activity, period: ReportingPeriod) -> ProgressReport | None:
+    with scope(organization=activity.plan.organization):
+        return ProgressReport.objects.filter(activity=activity, period=period).first()
+
+
+def measurement_of(kpi: Kpi, period: ReportingPeriod) -> Measurement | None:
+    with scope(organization=period.plan.organization):
+        return Measurement.objects.filter(kpi=kpi, period=period).first()
+
+
+def measurement_get(plan: ActionPlan, pk: int) -> Measurement:
+    with scope(organization=plan.organization):
+        measurement = (
+            Measurement.objects.filter(period__plan=plan, pk=pk).select_related("period", "kpi").first()
+        )
+    if measurement is None:
+        raise Http404
+    return measurement
+
+
+def activity_reports(activity: Activity) -> list[ProgressReport]:
+    with scope(organization=activity.plan.organization):
+        return list(ProgressReport.objects.filter(activity=activity).select_related("period", "reported_by"))
+
+
+def plan_kpi_get(plan: ActionPlan, pk: int) -> Kpi:
+    with scope(organization=plan.organization):
+        kpi = Kpi.objects.filter(organization=plan.organization, objectives__plan=plan, pk=pk).first()
+    if kpi is None:
+        raise Http404
+    return kpi
+
+
+def meetings_of(plan: ActionPlan) -> list[Meeting]:
+    with scope(organization=plan.organization):
+        return list(
+            Meeting.objects.filter(plan=plan).prefetch_related(
+                "attendees", Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner"))
+            )
+        )
+
+
+def meeting_get(plan: ActionPlan, pk: int) -> Meeting:
+    with scope(organization=plan.organization):
+        meeting = Meeting.objects.filter(plan=plan, pk=pk).prefetch_related("attendees").first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def follow_ups_of(meeting: Meeting) -> list[FollowUp]:
+    with scope(organization=meeting.plan.organization):
+        return list(FollowUp.objects.filter(meeting=meeting).select_related("owner"))
+
+
+def follow_up_get(plan: ActionPlan, pk: int) -> FollowUp:
+    with scope(organization=plan.organization):
+        follow_up = FollowUp.objects.filter(meeting__plan=plan, pk=pk).select_related("meeting").first()
+    if follow_up is None:
+        raise Http404
+    return follow_up
+
+
+def open_follow_ups(plan: ActionPlan) -> list[FollowUp]:
+    with scope(organization=plan.organization):
+        return list(
+            FollowUp.objects.filter(meeting__plan=plan, done_on__isnull=True).select_related(
+                "owner", "meeting"
+            )
+        )
+
+
+def tasks_of(plan: ActionPlan) -> list[MonitoringTask]:
+    with scope(organization=plan.organization):
+        return list(MonitoringTask.objects.filter(plan=plan).select_related("assignee"))
+
+
+def task_get(plan: ActionPlan, pk: int) -> MonitoringTask:
+    with scope(organization=plan.organization):
+        task = MonitoringTask.objects.filter(plan=plan, pk=pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def alerts_of(plan: ActionPlan, *, user: User, everyone: bool) -> QuerySet[Alert]:
+    """Open alerts: one's own, or all of the plan's for those who coordinate."""
+    with scope(organization=plan.organization):
+        alerts = Alert.objects.filter(plan=plan, resolved_on__isnull=True).select_related("recipient")
+        return alerts if everyone else alerts.filter(recipient=user)
+
+
+def alert_get(plan: ActionPlan, pk: int) -> Alert:
+    with scope(organization=plan.organization):
+        alert = Alert.objects.filter(plan=plan, pk=pk).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def evaluations_of(plan: ActionPlan) -> tuple[dict[int, Evaluation], dict[int, Evaluation]]:
+    """The plan's evaluations by objective and by KPI."""
+    with scope(organization=plan.organization):
+        evaluations = list(Evaluation.objects.filter(plan=plan))
+    return (
+        {e.objective_id: e for e in evaluations if e.objective_id},
+        {e.kpi_id: e for e in evaluations if e.kpi_id},
+    )
+
+
+def gaps_of(plan: ActionPlan) -> dict[str, GapEntry]:
+    with scope(organization=plan.organization):
+        return {g.area_code: g for g in GapEntry.objects.filter(plan=plan)}
+
+
+def indicators_of(plan: ActionPlan) -> list[ReviewIndicator]:
+    with scope(organization=plan.organization):
+        return list(ReviewIndicator.objects.filter(plan=plan).select_related("kpi"))
+
+
+def cycle_of(plan: ActionPlan) -> Cycle | None:
+    with scope(organization=plan.organization):
+        return Cycle.objects.filter(plan=plan).select_related("assessment", "next_plan").first()
+
+
+def earlier_cycle(plan: ActionPlan) -> Cycle | None:
+    """The cycle whose next plan this one is, if any."""
+    with scope(organization=plan.organization):
+        return Cycle.objects.filter(next_plan=plan).select_related("plan").first()
+
+
+def carry_overs(plan: ActionPlan) -> list[CarryOver]:
+    """What became of the earlier plan's activities in this one."""
+    with scope(organization=plan.organization):
+        return list(CarryOver.objects.filter(next_plan=plan).select_related("activity", "new_activity"))
+
+
+def activities_of(plan: ActionPlan) -> list[Activity]:
+    with scope(organization=plan.organization):
+        return list(Activity.objects.filter(plan=plan).order_by("id"))
+
+
+def performers_of(plan: ActionPlan) -> list[User]:
+    with scope(organization=plan.organization):
+        ids = Activity.objects.filter(plan=plan, performer__isnull=False).values("performer_id")
+        return list(User.objects.filter(pk__in=ids).order_by("full_name"))
+
+
+@dataclass
+class PeriodOverview:
+    period: ReportingPeriod
+    reports: int
+    measurements: int
+    verified: int
+
+
+def period_overview(plan: ActionPlan) -> list[PeriodOverview]:
+    """Each period with how much was reported in it: three queries."""
+    with scope(organization=plan.organization):
+        periods = list(ReportingPeriod.objects.filter(plan=plan))
+        reports = Counter(
+            ProgressReport.objects.filter(period__plan=plan).values_list("period_id", flat=True)
+        )
+        measured = list(Measurement.objects.filter(period__plan=plan).values_list("period_id", "verified_at"))
+    measurements = Counter(pid for pid, _at in measured)
+    verified = Counter(pid for pid, at in measured if at is not None)
+    return [PeriodOverview(p, reports[p.pk], measurements[p.pk], verified[p.pk]) for p in periods]
