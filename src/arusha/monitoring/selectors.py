@@ -120,8 +120,8 @@ def _filtered(plan: ActionPlan, filters: Filters) -> QuerySet[Activity]:
 
 def activity_rows(plan: ActionPlan, filters: Filters, today: datetime.date) -> list[ActivityRow]:
     """Every activity with its latest report and its state: one query."""
-    latest = ProgressReport.objects.filter(activity=OuterRef("pk")).order_by("-period__start")
     with scope(organization=plan.organization):
+        latest = ProgressReport.objects.filter(activity=OuterRef("pk")).order_by("-period__start")
         activities = (
             _filtered(plan, filters)
             .select_related("performer", "responsible_division")

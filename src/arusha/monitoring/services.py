@@ -73,7 +73,9 @@ def setup_save(
     been reported in them yet.
     """
     require(rights(plan, actor).manage)
-    if plan.status != PlanStatus.ADOPTED and not ReportingPeriod.objects.filter(plan=plan).exists():
+    with scope(organization=plan.organization):
+        monitored = ReportingPeriod.objects.filter(plan=plan).exists()
+    if plan.status != PlanStatus.ADOPTED and not monitored:
         raise DomainError(_("Monitoring starts once the plan is adopted."))
     if not _is_member(plan, coordinator):
         raise DomainError(_("The coordinator must be a member of the administration."), field="coordinator")
