@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django_scopes import scope
 
 from arusha.assessments import selectors as assessment_selectors
 from arusha.assessments.models import Assessment
@@ -37,9 +38,10 @@ class GapRow:
 def gap_rows(plan: ActionPlan) -> list[GapRow]:
     """The integrity gap analysis: per area, the assessed level, the activities and their states."""
     assessment = plan.assessment
-    areas = assessment_selectors.areas_of(assessment)
-    questions = assessment_selectors.questions_in_scope(assessment, areas)
-    figures = {r.area.code: r for r in results_of(assessment, areas, questions).areas}
+    with scope(organization=plan.organization):
+        areas = assessment_selectors.areas_of(assessment)
+        questions = assessment_selectors.questions_in_scope(assessment, areas)
+        figures = {r.area.code: r for r in results_of(assessment, areas, questions).areas}
     rows = selectors.activity_rows(plan, selectors.Filters(), timezone.localdate())
     per_area: dict[str, Counter[str]] = {}
     for row in rows:
@@ -70,7 +72,8 @@ class Comparison:
 
 def comparison(assessment: Assessment) -> Comparison:
     """The second assessment against the first, per area and per question (as on its results page)."""
-    areas = assessment_selectors.areas_of(assessment)
-    questions = assessment_selectors.questions_in_scope(assessment, areas)
-    figures = results_of(assessment, areas, questions)
+    with scope(organization=assessment.organization):
+        areas = assessment_selectors.areas_of(assessment)
+        questions = assessment_selectors.questions_in_scope(assessment, areas)
+        figures = results_of(assessment, areas, questions)
     return Comparison(assessment=assessment, areas=figures.areas, changes=figures.changes)
