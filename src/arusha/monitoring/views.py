@@ -105,6 +105,22 @@ def _page(
     )
 
 
+def _form_page(
+    request: HttpRequest,
+    template: str,
+    tab: str,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    success: tuple[str, str],
+    plan: ActionPlan,
+    **context: Any,
+) -> HttpResponse:
+    """A page with one form: on a valid POST the service runs and the browser goes on to `success`."""
+    if request.method == "POST" and _handled(form, action):
+        return _done(request, success[0], success[1])
+    return _page(request, template, plan, tab, status=400 if form.errors else 200, form=form, **context)
+
+
 def _filters(request: HttpRequest, plan: ActionPlan) -> tuple[FilterForm, selectors.Filters]:
     org = _org(request)
     areas = assessment_selectors.areas_of(plan.assessment)
@@ -192,20 +208,16 @@ def setup_edit(request: HttpRequest, organization: str, plan: int) -> HttpRespon
         if setup
         else None
     )
-    form = SetupForm(request.POST or None, initial=initial, organization=current.organization)
-    if request.method == "POST" and _handled(
-        form, lambda data: services.setup_save(actor=_user(request), plan=current, **data)
-    ):
-        return _done(request, _("Monitoring is set up."), _url("monitoring-dashboard", current))
-    return _page(
+    return _form_page(
         request,
         "setup",
-        current,
         "dashboard",
-        status=400 if form.errors else 200,
+        SetupForm(request.POST or None, initial=initial, organization=current.organization),
+        lambda data: services.setup_save(actor=_user(request), plan=current, **data),
+        (_("Monitoring is set up."), _url("monitoring-dashboard", current)),
+        current,
         setup=setup,
         can=can,
-        form=form,
     )
 
 
@@ -318,34 +330,22 @@ def progress_edit(request: HttpRequest, organization: str, plan: int, pk: int, a
         if report
         else None
     )
-    form = ProgressForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and _handled(
-        form,
-        lambda data: services.progress_report(
-            actor=_user(request),
-            activity=item,
-            period=period,
-            evidence=data.pop("evidence"),
-            **data,
-        ),
-    ):
-        return _done(
-            request, _("The progress report is saved."), _url("monitoring-period", current, pk=period.pk)
-        )
-    evidence = core_selectors.attachments_on(current.organization, report) if report else []
-    return _page(
+    return _form_page(
         request,
         "progress_form",
-        current,
         "periods",
-        status=400 if form.errors else 200,
+        ProgressForm(request.POST or None, request.FILES or None, initial=initial),
+        lambda data: services.progress_report(
+            actor=_user(request), activity=item, period=period, evidence=data.pop("evidence"), **data
+        ),
+        (_("The progress report is saved."), _url("monitoring-period", current, pk=period.pk)),
+        current,
         setup=setup,
         can=can,
-        form=form,
         period=period,
         activity=item,
         report=report,
-        evidence=evidence,
+        evidence=core_selectors.attachments_on(current.organization, report) if report else [],
         allowed=can.report_on(item),
     )
 
@@ -365,9 +365,11 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
         if measurement
         else None
     )
-    form = MeasurementForm(request.POST or None, initial=initial, kpi=indicator)
-    if request.method == "POST" and _handled(
-        form,
+    return _form_page(
+        request,
+        "measurement_form",
+        "periods",
+        MeasurementForm(request.POST or None, initial=initial, kpi=indicator),
         lambda data: services.measurement_enter(
             actor=_user(request),
             kpi=indicator,
@@ -376,19 +378,10 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
             disaggregated=data["disaggregated"],
             note=data.get("note", ""),
         ),
-    ):
-        return _done(
-            request, _("The measurement is saved."), _url("monitoring-period", current, pk=period.pk)
-        )
-    return _page(
-        request,
-        "measurement_form",
+        (_("The measurement is saved."), _url("monitoring-period", current, pk=period.pk)),
         current,
-        "periods",
-        status=400 if form.errors else 200,
         setup=setup,
         can=can,
-        form=form,
         period=period,
         kpi=indicator,
         measurement=measurement,
@@ -414,20 +407,16 @@ def measurement_verify(request: HttpRequest, organization: str, plan: int, pk: i
 @require_http_methods(["GET", "POST"])
 def meeting_list(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     current, setup, can = _base(request, plan)
-    form = MeetingForm(request.POST or None, organization=current.organization)
-    if request.method == "POST" and _handled(
-        form, lambda data: services.meeting_record(actor=_user(request), plan=current, **data)
-    ):
-        return _done(request, _("The meeting is recorded."), _url("monitoring-meetings", current))
-    return _page(
+    return _form_page(
         request,
         "meeting_list",
-        current,
         "meetings",
-        status=400 if form.errors else 200,
+        MeetingForm(request.POST or None, organization=current.organization),
+        lambda data: services.meeting_record(actor=_user(request), plan=current, **data),
+        (_("The meeting is recorded."), _url("monitoring-meetings", current)),
+        current,
         setup=setup,
         can=can,
-        form=form,
         meetings=selectors.meetings_of(current),
         open_follow_ups=selectors.open_follow_ups(current),
         today=timezone.localdate(),
@@ -439,23 +428,18 @@ def meeting_list(request: HttpRequest, organization: str, plan: int) -> HttpResp
 def meeting_detail(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
     current, setup, can = _base(request, plan)
     meeting = selectors.meeting_get(current, pk)
-    form = FollowUpForm(request.POST or None, organization=current.organization)
-    if request.method == "POST" and _handled(
-        form, lambda data: services.follow_up_add(actor=_user(request), meeting=meeting, **data)
-    ):
-        return _done(request, _("The follow-up action is added."), _url("monitoring-meeting", current, pk=pk))
-    return _page(
+    return _form_page(
         request,
         "meeting_detail",
-        current,
         "meetings",
-        status=400 if form.errors else 200,
+        FollowUpForm(request.POST or None, organization=current.organization),
+        lambda data: services.follow_up_add(actor=_user(request), meeting=meeting, **data),
+        (_("The follow-up action is added."), _url("monitoring-meeting", current, pk=pk)),
+        current,
         setup=setup,
         can=can,
         meeting=meeting,
         follow_ups=selectors.follow_ups_of(meeting),
-        form=form,
-        close_form=CloseForm(),
         today=timezone.localdate(),
     )
 
@@ -479,20 +463,16 @@ def follow_up_close(request: HttpRequest, organization: str, plan: int, pk: int)
 @require_http_methods(["GET", "POST"])
 def workplan(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     current, setup, can = _base(request, plan)
-    form = TaskForm(request.POST or None, organization=current.organization)
-    if request.method == "POST" and _handled(
-        form, lambda data: services.task_add(actor=_user(request), plan=current, **data)
-    ):
-        return _done(request, _("The task is added to the work plan."), _url("monitoring-workplan", current))
-    return _page(
+    return _form_page(
         request,
         "workplan",
-        current,
         "workplan",
-        status=400 if form.errors else 200,
+        TaskForm(request.POST or None, organization=current.organization),
+        lambda data: services.task_add(actor=_user(request), plan=current, **data),
+        (_("The task is added to the work plan."), _url("monitoring-workplan", current)),
+        current,
         setup=setup,
         can=can,
-        form=form,
         tasks=selectors.tasks_of(current),
         today=timezone.localdate(),
     )

@@ -371,24 +371,12 @@ def activity_update(
         return activity
 
 
+# What carries into the next cycle: the dates, objective and revision date belong to the earlier plan.
 _CARRIED_FIELDS = (
-    "title",
-    "description",
     "area_code",
     *priority.FIELDS,
     "priority",
-    "responsible_division",
-    "performer",
-    "contributors",
-    "budget_amount",
-    "budget_currency",
-    "budget_source",
-    "staff",
-    "confidential",
-    "origin",
-    "planned_result",
-    "complexity",
-    "strengthening",
+    *(f for f in DETAIL_FIELDS if f not in {"objective", "start_date", "due_date", "revision_date"}),
 )
 
 
