@@ -30,6 +30,7 @@ from arusha.monitoring.models import (
     ProgressReport,
     ReportingPeriod,
 )
+from arusha.planning import kpis
 from arusha.planning.models import ActionPlan
 
 
@@ -139,9 +140,9 @@ def conditions(plan: ActionPlan, setup: MonitoringSetup, today: datetime.date) -
                 ),
                 {
                     "kpi": series.kpi,
-                    "value": latest.value.normalize(),
+                    "value": kpis.plain(latest.value),
                     "period": latest.period.label,
-                    "target": latest.target.normalize() if latest.target is not None else "",
+                    "target": kpis.plain(latest.target) if latest.target is not None else "",
                 },
                 _url(plan, "monitoring-dashboard"),
             )

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
@@ -118,38 +118,46 @@ def _filtered(plan: ActionPlan, filters: Filters) -> QuerySet[Activity]:
     return activities
 
 
+def _latest_reports(plan: ActionPlan) -> dict[int, tuple[str, int, str]]:
+    """Each activity's latest report as (status, % done, period label): one query, in period order."""
+    latest: dict[int, tuple[str, int, str]] = {}
+    rows = (
+        ProgressReport.objects.filter(period__plan=plan)
+        .order_by("period__start")
+        .values_list("activity_id", "status", "percent_done", "period__label")
+    )
+    for activity_id, status, percent, label in rows:
+        latest[activity_id] = (status, percent, label)
+    return latest
+
+
 def activity_rows(plan: ActionPlan, filters: Filters, today: datetime.date) -> list[ActivityRow]:
-    """Every activity with its latest report and its state: one query."""
+    """Every activity with its latest report and its state: two queries."""
     with scope(organization=plan.organization):
-        latest = ProgressReport.objects.filter(activity=OuterRef("pk")).order_by("-period__start")
+        latest = _latest_reports(plan)
         activities = (
             _filtered(plan, filters)
             .select_related("performer", "responsible_division")
-            .annotate(
-                latest_status=Subquery(latest.values("status")[:1]),
-                latest_percent=Subquery(latest.values("percent_done")[:1]),
-                latest_period=Subquery(latest.values("period__label")[:1]),
-            )
             .order_by("due_date", "id")
         )
-        rows = [
-            ActivityRow(
-                activity=a,
-                status=a.latest_status,
-                percent=a.latest_percent,
-                period=a.latest_period,
-                state=state_of(a.latest_status, a.due_date, today),
-            )
-            for a in activities
-        ]
+        rows = []
+        for a in activities:
+            status, percent, period = latest.get(a.pk, (None, None, None))
+            rows.append(ActivityRow(a, status, percent, period, state_of(status, a.due_date, today)))
     if filters.state:
         rows = [r for r in rows if r.state == filters.state]
     return rows
 
 
-def state_counts(rows: list[ActivityRow]) -> list[tuple[str, str, int]]:
-    counts = Counter(r.state for r in rows)
-    return [(state, str(State.LABELS[state]), counts.get(state, 0)) for state in State.ORDER]
+def state_totals(
+    plan: ActionPlan, filters: Filters, today: datetime.date
+) -> tuple[list[tuple[str, str, int]], int]:
+    """The dashboard's counts per state, without loading the activities: two queries."""
+    with scope(organization=plan.organization):
+        latest = _latest_reports(plan)
+        dues = list(_filtered(plan, filters).values_list("id", "due_date"))
+    counts = Counter(state_of(latest.get(pk, (None,))[0], due, today) for pk, due in dues)
+    return [(state, str(State.LABELS[state]), counts.get(state, 0)) for state in State.ORDER], len(dues)
 
 
 def target_at(targets: list[KpiTarget], day: datetime.date) -> Decimal | None:
@@ -212,6 +220,7 @@ def plan_kpis(plan: ActionPlan, filters: Filters | None = None) -> list[Kpi]:
             Kpi.objects.filter(organization=plan.organization, objectives__in=objectives)
             .distinct()
             .select_related("owner")
+            .only("code", "name", "unit", "direction", "baseline_value", "organization_id", "owner")
             .prefetch_related(Prefetch("targets", queryset=KpiTarget.objects.order_by("date")))
             .order_by("code")
         )
@@ -221,23 +230,23 @@ def kpi_series(plan: ActionPlan, periods: list[ReportingPeriod], kpis: list[Kpi]
     """Each KPI's measurements and targets over the periods: one query beyond the KPIs'."""
     with scope(organization=plan.organization):
         measured = {
-            (m.kpi_id, m.period_id): m
-            for m in Measurement.objects.filter(period__plan=plan, kpi__in=kpis).only(
-                "kpi_id", "period_id", "value", "verified_at"
-            )
+            (kpi_id, period_id): (value, verified_at)
+            for kpi_id, period_id, value, verified_at in Measurement.objects.filter(
+                period__plan=plan, kpi__in=kpis
+            ).values_list("kpi_id", "period_id", "value", "verified_at")
         }
     series = []
     for kpi in kpis:
         targets = list(kpi.targets.all())
         points = []
         for period in periods:
-            m = measured.get((kpi.pk, period.pk))
+            value, verified_at = measured.get((kpi.pk, period.pk), (None, None))
             points.append(
                 Point(
                     period=period,
-                    value=m.value if m else None,
+                    value=value,
                     target=target_at(targets, period.end),
-                    verified=bool(m and m.verified_at),
+                    verified=verified_at is not None,
                 )
             )
         series.append(KpiSeries(kpi=kpi, points=points))

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,9 +50,11 @@ from arusha.monitoring.forms import (
 )
 from arusha.monitoring.models import MonitoringSetup
 from arusha.monitoring.review import comparison, gap_rows
+from arusha.planning import kpis
 from arusha.planning import selectors as planning_selectors
 from arusha.planning.models import ActionPlan
 
+KPIS_PER_PAGE = 10
 STATE_COLOURS = {
     selectors.State.ON_TRACK: "#2c7bb6",
     selectors.State.AT_RISK: "#e6a100",
@@ -121,6 +125,33 @@ def _form_page(
     return _page(request, template, plan, tab, status=400 if form.errors else 200, form=form, **context)
 
 
+def _figures(series: selectors.KpiSeries) -> SafeString:
+    """The table beside a KPI's chart, built here: a template loop costs ten times as much."""
+    yes, pending = _("yes"), _("not yet")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                p.period.label,
+                "—" if p.value is None else kpis.plain(p.value),
+                "—" if p.target is None else kpis.plain(p.target),
+                yes if p.verified else (pending if p.value is not None else "—"),
+            )
+            for p in series.points
+        ),
+    )
+    head = format_html(
+        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead>',
+        _("Period"),
+        _("Value"),
+        _("Target"),
+        _("Verified"),
+    )
+    return format_html("<table>{}<tbody>{}</tbody></table>", head, rows)
+
+
 def _filters(request: HttpRequest, plan: ActionPlan) -> tuple[FilterForm, selectors.Filters]:
     org = _org(request)
     areas = assessment_selectors.areas_of(plan.assessment)
@@ -149,14 +180,17 @@ def dashboard(request: HttpRequest, organization: str, plan: int) -> HttpRespons
         return _page(request, "dashboard", current, "dashboard", setup=None, can=can)
     today = timezone.localdate()
     form, filters = _filters(request, current)
-    rows = selectors.activity_rows(current, selectors.Filters(**{**filters.__dict__, "state": ""}), today)
-    counts = selectors.state_counts(rows)
+    counts, total = selectors.state_totals(current, filters, today)
     periods = selectors.periods_of(current)
     series = selectors.kpi_series(current, periods, selectors.plan_kpis(current, filters))
+    # Off-target indicators first; charts are drawn for one page of indicators at a time.
+    series.sort(key=lambda s: (not s.off_target, s.kpi.code))
+    page = paginate(request, series, per_page=KPIS_PER_PAGE)
     labels = [p.label for p in periods]
     kpi_charts = [
         (
             s,
+            _figures(s),
             charts.line_chart(
                 labels,
                 [p.value for p in s.points],
@@ -168,7 +202,7 @@ def dashboard(request: HttpRequest, organization: str, plan: int) -> HttpRespons
                 legend=(_("Measured"), _("Target"), _("Baseline")),
             ),
         )
-        for s in series
+        for s in page.object_list
     ]
     bars = charts.bar_chart(
         [(label, count, STATE_COLOURS[state]) for state, label, count in counts],
@@ -185,11 +219,13 @@ def dashboard(request: HttpRequest, organization: str, plan: int) -> HttpRespons
         form=form,
         filters=filters,
         counts=counts,
-        total=len(rows),
+        total=total,
         bars=bars,
         kpi_charts=kpi_charts,
+        page=page,
+        off_target=sum(1 for s in series if s.off_target),
         period=selectors.current_period(periods, today),
-        query=request.GET.urlencode(),
+        query=_without_page(request),
     )
 
 

@@ -267,7 +267,7 @@ class KpiForm(forms.Form):
                 "variables_text": "\n".join(f"{v['name']}: {v['label']}" for v in kpi.variables),
                 "disaggregation_text": ", ".join(kpi.disaggregation),
                 "targets_text": "\n".join(
-                    f"{t.date.isoformat()}: {t.value.normalize()}" for t in kpi.targets.all()
+                    f"{t.date.isoformat()}: {kpis.plain(t.value)}" for t in kpi.targets.all()
                 ),
             }
         super().__init__(*args, **kwargs)

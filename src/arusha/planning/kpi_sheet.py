@@ -19,10 +19,10 @@ def rows(kpi: Kpi) -> list[tuple[str, str]]:
         for code in kpi.typologies
         if code in kpis.TYPOLOGIES
     )
-    targets = "\n".join(f"{date_format(t.date)}: {t.value.normalize()}" for t in kpi.targets.all())
+    targets = "\n".join(f"{date_format(t.date)}: {kpis.plain(t.value)}" for t in kpi.targets.all())
     baseline = ""
     if kpi.baseline_value is not None:
-        baseline = f"{kpi.baseline_value.normalize()}"
+        baseline = f"{kpis.plain(kpi.baseline_value)}"
         if kpi.baseline_date:
             baseline += f" ({date_format(kpi.baseline_date)})"
     return [

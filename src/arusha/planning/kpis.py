@@ -194,3 +194,9 @@ def parse_variables(text: str) -> list[dict[str, str]]:
     if not variables:
         raise DomainError(_("Declare at least one variable."), field="variables")
     return variables
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without its trailing zeros and never in exponent form: 100, 2.5, 0.125."""
+    text = f"{value.normalize():f}"
+    return "0" if text == "-0" else text

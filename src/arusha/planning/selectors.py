@@ -190,3 +190,9 @@ def objective_get(plan: ActionPlan, pk: int) -> Objective:
     if objective is None:
         raise Http404
     return objective
+
+
+def area_codes_of(plan: ActionPlan) -> list[str]:
+    """The areas the plan's activities belong to, sorted: one query."""
+    codes = Activity.objects.filter(plan=plan).exclude(area_code="").values_list("area_code", flat=True)
+    return sorted(set(codes))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -36,6 +37,9 @@ from arusha.planning.forms import (
     StrategyForm,
 )
 from arusha.planning.models import ActionPlan, Activity, Kpi
+
+# The board shows this many activities a page; the CSV export has them all.
+BOARD_PAGE = 50
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -182,11 +186,12 @@ def plan_board(request: HttpRequest, organization: str, plan: int) -> HttpRespon
     context = {
         "plan": current,
         "tab": "board",
-        "activities": activities,
+        "page": paginate(request, activities, per_page=BOARD_PAGE),
+        "query": urlencode({k: v for k, v in wanted.items() if v}),
         "wanted": wanted,
         "levels": priority.Level.choices,
         "objectives": selectors.objectives_of(current),
-        "areas": sorted({a.area_code for a in current.activities.all() if a.area_code}),
+        "areas": selectors.area_codes_of(current),
         "criteria": priority.CRITERIA,
     }
     return render(request, "planning/plan_board.html", context)

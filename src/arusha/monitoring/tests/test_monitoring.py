@@ -282,7 +282,10 @@ def test_alerts_are_raised_once_escalated_when_ignored_and_resolved(cast, monito
         )
     ]
     assert raised[late_missing].recipient == cast.member and raised[off_target].recipient == cast.member
-    assert raised[off_target].kind == "kpi_off_target" and "6" in raised[off_target].subject
+    assert (
+        raised[off_target].kind == "kpi_off_target"
+        and "is 6 in 2025 Q1 against a target of 5" in raised[off_target].subject
+    )
     assert {m.to[0] for m in mail.outbox} == {"member@test.example"}
     with scope(organization=cast.customs):
         assert Notification.objects.filter(recipient=cast.member).count() == len(raised)
@@ -358,15 +361,17 @@ def test_the_dashboard_counts_states_and_draws_each_kpi_against_its_targets(clie
     url = reverse("monitoring-dashboard", args=[cast.customs.slug, monitored.plan.pk])
     page = client.get(url).content.decode()
     # In mid-October 2025 the member's activity is past due and unreported: late.
-    counts = {
-        label: count
-        for _state, label, count in selectors.state_counts(
-            selectors.activity_rows(monitored.plan, selectors.Filters(), DAY(2025, 10, 15))
-        )
+    totals, total = selectors.state_totals(monitored.plan, selectors.Filters(), DAY(2025, 10, 15))
+    assert {label: count for _state, label, count in totals} == {
+        "On track": 0,
+        "At risk": 1,
+        "Late": 1,
+        "Done": 1,
     }
-    assert counts == {"On track": 0, "At risk": 1, "Late": 1, "Done": 1}
+    rows = selectors.activity_rows(monitored.plan, selectors.Filters(), DAY(2025, 10, 15))
+    assert total == 3 and sorted(r.state for r in rows) == ["at_risk", "done", "late"]
     assert "<svg" in page and "INT-1 Integrity compliance rate" in page
-    assert "<td>2025 Q2</td><td>4.000000</td><td>5.000000</td>" in page.replace("\n", "")
+    assert "<td>2025 Q2</td><td>4</td><td>5</td><td>not yet</td>" in page.replace("\n", "")
     # Filters: by performer, by division, by factor.
     filtered = client.get(url, {"performer": cast.member.pk}).content.decode()
     assert "1 activity" in filtered
