@@ -1,4 +1,4 @@
-"""Demo data: a fictional Customs administration, a facilitating body and a first assessment.
+"""Demo data: a fictional Customs administration, a facilitating body, a monitored plan and an assessment.
 
 Everything is made through the services, as a person would.
 """
@@ -15,7 +15,9 @@ from arusha.assessments.models import Assessment
 from arusha.core import services
 from arusha.core.models import Division, Organization, OrganizationKind, User
 from arusha.core.roles import Role
+from arusha.demo.first_cycle import load_first_cycle
 from arusha.frameworks.models import FrameworkVersion, Question
+from arusha.monitoring import services as monitoring_services
 
 DEMO_PASSWORD = "arusha-demo-2026"  # noqa: S105 - printed for people trying the demo, never for production
 CUSTOMS_SLUG = "kilima-customs"
@@ -156,17 +158,16 @@ def _demo_assessment(customs: Organization, divisions: dict[str, Division]) -> N
     if pack is None:
         return
     ncp = User.objects.get(email="ncp@kilima.example")
-    assessment = assessment_services.assessment_create(
+    # The second cycle: it starts from the 2025 plan, which answers the 2024 assessment.
+    plan = load_first_cycle(customs, divisions, pack)
+    assessment = monitoring_services.cycle_start(
         actor=ncp,
-        organization=customs,
+        plan=plan,
         title="Integrity self-assessment 2027",
-        framework_version=pack,
         mode=2,
-        scope_kind="comprehensive",
         planned_start=datetime.date(2027, 2, 1),
         planned_end=datetime.date(2027, 4, 30),
-        responsible_division=divisions["Integrity and Internal Affairs Unit"],
-    )
+    ).assessment
     leadership = assessment_services.working_group_create(
         actor=ncp, assessment=assessment, name="Leadership and rules", area_codes=["KF1", "KF2", "KF3", "KF7"]
     )

@@ -496,7 +496,11 @@ def kpi_save(
         if values.get(field) not in choices:
             raise DomainError(_("Choose a value."), field=field)
     owner = values.get("owner")
-    if owner is not None and not Membership.objects.filter(organization=organization, user=owner).exists():
+    with scope(organization=organization):
+        owner_is_member = (
+            owner is None or Membership.objects.filter(organization=organization, user=owner).exists()
+        )
+    if not owner_is_member:
         raise DomainError(_("The owner must be a member of the administration."), field="owner")
     with scope(organization=organization), transaction.atomic():
         clash = Kpi.objects.filter(organization=organization, code=code)

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from arusha.assessments.models import Assessment, Finding, Response
 from arusha.core.models import User
 from arusha.demo.data import load_demo
+from arusha.monitoring import alerts
+from arusha.planning.models import ActionPlan
 
 
 def test_the_demo_loads_once_with_an_assessment_under_way(client, builtin_pack) -> None:  # type: ignore[no-untyped-def]
     rows = load_demo()
     assert load_demo() == rows  # a second run changes nothing
     with scopes_disabled():
-        assessment = Assessment.objects.get()
+        assessment = Assessment.objects.get(title="Integrity self-assessment 2027")
+        assert (
+            assessment.previous is not None and assessment.previous.title == "Integrity self-assessment 2024"
+        )
+        plan = ActionPlan.objects.get()
+        assert plan.status == "adopted" and plan.assessment_id == assessment.previous_id
         statuses = sorted(Response.objects.filter(assessment=assessment).values_list("status", flat=True))
         assert statuses == ["agreed", "draft", "proposed"]
         assert Finding.objects.filter(assessment=assessment).count() == 1
     client.force_login(User.objects.get(email="facilitator@kilima.example"))
     page = client.get(reverse("assessment-analysis", args=[assessment.organization.slug, assessment.pk]))
     assert "3 of 282 questions answered." in page.content.decode()
+    # The 2025 plan is monitored: three quarters reported, the committee has met, the next cycle started.
+    client.force_login(User.objects.get(email="coordinator@kilima.example"))
+    org = assessment.organization.slug
+    dashboard = client.get(reverse("monitoring-dashboard", args=[org, plan.pk])).content.decode()
+    assert "3 activities" in dashboard and "KIL-01" in dashboard
+    meetings = client.get(reverse("monitoring-meetings", args=[org, plan.pk])).content.decode()
+    assert "Schedule evening sessions" in meetings
+    review = client.get(reverse("monitoring-review", args=[org, plan.pk])).content.decode()
+    assert "Integrity self-assessment 2027" in review
+    summary = alerts.run(datetime.date(2025, 11, 20))
+    assert summary.raised > 0
