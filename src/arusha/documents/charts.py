@@ -100,7 +100,9 @@ def line_chart(
         parts.append(f'<polyline points="{points}" fill="none" stroke="{SERIES}" stroke-width="2.5"/>')
     for px, py in measured:
         parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{SERIES}"/>')
-    keys = [(SERIES, legend[0], ""), (TARGET, legend[1], ' stroke-dasharray="6 4"')]
+    keys = [(SERIES, legend[0], "")]
+    if target_points:
+        keys.append((TARGET, legend[1], ' stroke-dasharray="6 4"'))
     if baseline is not None:
         keys.append((BASELINE, legend[2], ' stroke-dasharray="2 3"'))
     lx = left
