@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from arusha.assessments.models import Assessment
@@ -68,7 +69,7 @@ class ActivityStatus(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     DELAYED = "delayed", _("Delayed")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("activity state", "Done")
 
 
 class ProgressReport(models.Model):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import scope
 
 from arusha.core.models import User
@@ -44,7 +45,12 @@ class State:
     LATE = "late"
     DONE = "done"
     ORDER = (ON_TRACK, AT_RISK, LATE, DONE)
-    LABELS = {ON_TRACK: _("On track"), AT_RISK: _("At risk"), LATE: _("Late"), DONE: _("Done")}
+    LABELS = {
+        ON_TRACK: _("On track"),
+        AT_RISK: _("At risk"),
+        LATE: _("Late"),
+        DONE: pgettext_lazy("activity state", "Done"),
+    }
 
 
 def state_of(status: str | None, due: datetime.date | None, today: datetime.date) -> str:
