@@ -23,6 +23,7 @@ class MonitoringConfig(AppConfig):
                 "arusha.monitoring.follow_up.done": _("%(actor)s closed the follow-up action %(object)s."),
                 "arusha.monitoring.task.added": _("%(actor)s added %(object)s to the monitoring work plan."),
                 "arusha.monitoring.task.done": _("%(actor)s completed the monitoring task %(object)s."),
+                "arusha.monitoring.alert.acknowledged": _("%(actor)s acknowledged the alert %(object)s."),
                 "arusha.monitoring.evaluated": _("%(actor)s evaluated %(object)s."),
                 "arusha.monitoring.gap.recorded": _("%(actor)s recorded the integrity gap of %(object)s."),
                 "arusha.monitoring.indicator.recorded": _(

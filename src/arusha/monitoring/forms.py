@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from arusha.assessments.forms import DateInput
 from arusha.assessments.models import Mode
 from arusha.core.models import Membership, Organization, User
-from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind, Rating
+from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind
 from arusha.planning.kpis import Periodicity
 from arusha.planning.models import Activity, Kpi
+from arusha.planning.priority import Level
 
 
 def _members(organization: Organization) -> Any:
@@ -193,17 +194,17 @@ class TaskForm(MemberChoiceForm):
 class EvaluationForm(forms.Form):
     relevance = forms.ChoiceField(
         label=_("Relevance"),
-        choices=Rating.choices,
+        choices=Level.choices,
         help_text=_("Is it still in line with the administration's and the government's priorities?"),
     )
     success = forms.ChoiceField(
         label=_("Success"),
-        choices=Rating.choices,
+        choices=Level.choices,
         help_text=_("Is it helping to move toward the outcomes?"),
     )
     cost_effectiveness = forms.ChoiceField(
         label=_("Cost-effectiveness"),
-        choices=Rating.choices,
+        choices=Level.choices,
         help_text=_("Are the means used the most suitable and efficient ones?"),
     )
     narrative = _text(_("Narrative"), rows=3)

@@ -233,25 +233,17 @@ class Alert(models.Model):
         return self.subject
 
 
-class Rating(models.TextChoices):
-    """Evaluation words, as the IDG prefers them to scores."""
-
-    LOW = Level.LOW.value, _("Low")
-    MEDIUM = Level.MEDIUM.value, _("Medium")
-    HIGH = Level.HIGH.value, _("High")
-
-
 class Evaluation(models.Model):
-    """The evaluation of one objective or one KPI of the plan (IDG Part V)."""
+    """The evaluation of one objective or one KPI of the plan (IDG Part V), in words: low, medium, high."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
     objective = models.ForeignKey(
         Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    relevance = models.CharField(_("relevance"), max_length=8, choices=Rating.choices)
-    success = models.CharField(_("success"), max_length=8, choices=Rating.choices)
-    cost_effectiveness = models.CharField(_("cost-effectiveness"), max_length=8, choices=Rating.choices)
+    relevance = models.CharField(_("relevance"), max_length=8, choices=Level.choices)
+    success = models.CharField(_("success"), max_length=8, choices=Level.choices)
+    cost_effectiveness = models.CharField(_("cost-effectiveness"), max_length=8, choices=Level.choices)
     narrative = models.TextField(_("narrative"))
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

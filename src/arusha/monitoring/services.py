@@ -36,13 +36,13 @@ from arusha.monitoring.models import (
     MonitoringSetup,
     MonitoringTask,
     ProgressReport,
-    Rating,
     ReportingPeriod,
     ReviewIndicator,
 )
 from arusha.planning import kpis
 from arusha.planning import services as planning_services
 from arusha.planning.models import ActionPlan, Activity, Kpi, Objective, PlanStatus
+from arusha.planning.priority import Level
 
 _SETUP_FIELDS = ("frequency", "coordinator", "report_days", "due_soon_days", "escalate_days")
 _REPORT_FIELDS = ("percent_done", "status", "narrative", "obstacles")
@@ -87,17 +87,15 @@ def setup_save(
     with scope(organization=plan.organization), transaction.atomic():
         setup = MonitoringSetup.objects.filter(plan=plan).first()
         before = snapshot(setup, _SETUP_FIELDS) if setup else {}
-        relay = setup is None or setup.frequency != frequency or setup.report_days != report_days
-        if relay and (
+        new_rhythm = setup is None or setup.frequency != frequency
+        if new_rhythm and (
             ProgressReport.objects.filter(period__plan=plan).exists()
             or Measurement.objects.filter(period__plan=plan).exists()
         ):
-            if setup is not None and setup.frequency != frequency:
-                raise DomainError(
-                    _("Reports and measurements exist: the reporting frequency can no longer change."),
-                    field="frequency",
-                )
-            relay = False
+            raise DomainError(
+                _("Reports and measurements exist: the reporting frequency can no longer change."),
+                field="frequency",
+            )
         setup = setup or MonitoringSetup(plan=plan)
         setup.frequency = frequency
         setup.coordinator = coordinator
@@ -105,18 +103,7 @@ def setup_save(
         setup.due_soon_days = due_soon_days
         setup.escalate_days = escalate_days
         setup.save()
-        if relay:
-            ReportingPeriod.objects.filter(plan=plan).delete()
-            ReportingPeriod.objects.bulk_create(
-                ReportingPeriod(
-                    plan=plan,
-                    label=span.label,
-                    start=span.start,
-                    end=span.end,
-                    report_due=span.end + datetime.timedelta(days=report_days),
-                )
-                for span in periods.spans(frequency, plan.period_start, plan.period_end)
-            )
+        _lay_out_periods(plan, frequency, report_days, anew=new_rhythm)
         audit_change(
             actor=actor,
             action="arusha.monitoring.set_up",
@@ -126,6 +113,22 @@ def setup_save(
             before=before,
         )
         return setup
+
+
+def _lay_out_periods(plan: ActionPlan, frequency: str, report_days: int, *, anew: bool) -> None:
+    """The calendar periods of a new rhythm; otherwise only their reporting deadlines move."""
+    delay = datetime.timedelta(days=report_days)
+    if anew:
+        ReportingPeriod.objects.filter(plan=plan).delete()
+        ReportingPeriod.objects.bulk_create(
+            ReportingPeriod(plan=plan, label=s.label, start=s.start, end=s.end, report_due=s.end + delay)
+            for s in periods.spans(frequency, plan.period_start, plan.period_end)
+        )
+        return
+    existing = list(ReportingPeriod.objects.filter(plan=plan))
+    for period in existing:
+        period.report_due = period.end + delay
+    ReportingPeriod.objects.bulk_update(existing, ["report_due"])
 
 
 def _check_period(plan: ActionPlan, period: ReportingPeriod) -> None:
@@ -407,13 +410,20 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
     """The person told (or the coordinator) has seen the alert: it will not escalate."""
     require(alert.recipient_id == actor.pk or rights(alert.plan, actor).coordinate)
     if alert.acknowledged_at is None:
-        alert.acknowledged_at = timezone.now()
-        alert.save(update_fields=["acknowledged_at"])
+        with scope(organization=alert.plan.organization), transaction.atomic():
+            alert.acknowledged_at = timezone.now()
+            alert.save(update_fields=["acknowledged_at"])
+            audit_record(
+                actor=actor,
+                action="arusha.monitoring.alert.acknowledged",
+                obj=alert,
+                organization=alert.plan.organization,
+            )
     return alert
 
 
 def _rating(value: str, field: str) -> str:
-    if value not in Rating.values:
+    if value not in Level.values:
         raise DomainError(_("Choose low, medium or high."), field=field)
     return value
 

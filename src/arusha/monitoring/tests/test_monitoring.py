@@ -76,6 +76,15 @@ def test_monitoring_starts_on_an_adopted_plan_and_lays_out_its_periods(cast, wor
             actor=cast.owner, plan=monitored.plan, frequency="monthly", coordinator=cast.owner
         )
     assert refused.value.field == "frequency"
+    # The reporting delay may still change: the deadlines move, the periods stay.
+    services.setup_save(
+        actor=cast.owner, plan=monitored.plan, frequency="half_yearly", coordinator=cast.owner, report_days=30
+    )
+    assert [p.report_due for p in selectors.periods_of(monitored.plan)] == [
+        DAY(2025, 7, 30),
+        DAY(2026, 1, 30),
+    ]
+    assert selectors.periods_of(monitored.plan)[0].pk == half.pk
 
 
 def test_performers_report_progress_on_their_own_activities(cast, monitored) -> None:  # type: ignore[no-untyped-def]
@@ -294,6 +303,15 @@ def test_alerts_are_raised_once_escalated_when_ignored_and_resolved(cast, monito
     assert alerts.run(DAY(2025, 5, 1)).raised == 0 and len(mail.outbox) == sent
     # The member acknowledges the off-target alert; the missing report is ignored and escalates.
     services.alert_acknowledge(actor=cast.member, alert=raised[off_target])
+    from arusha.core.models import AuditEvent
+
+    with scope(organization=cast.customs):
+        assert (
+            AuditEvent.objects.filter(
+                action="arusha.monitoring.alert.acknowledged", actor=cast.member
+            ).count()
+            == 1
+        )
     summary = alerts.run(DAY(2025, 5, 8))
     assert summary.escalated == 1 and mail.outbox[-1].to == ["owner@test.example"]
     assert "Mark Member" in mail.outbox[-1].subject
