@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from arusha.assessments import maturity
 from arusha.assessments.selectors.results import Results
+from arusha.documents.charts import GRID, INK, svg_open
 
-INK = "#1b1f24"
-GRID = "#c5ccd6"
 CURRENT = "#0a5ca8"
 EARLIER = "#b35c00"
 # Levels 0 to 4 and "not determined", from pale to strong, readable in grey print too.
@@ -48,11 +47,7 @@ def radar(
     size, cx, cy, radius = 460, 230, 235, 160
     count = max(len(labels), 3)
     angles = [2 * math.pi * i / count for i in range(len(labels))]
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 30}" role="img" '
-        f'class="chart radar" font-family="DejaVu Sans, sans-serif" font-size="12">',
-        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
-    ]
+    parts = svg_open(size, size + 30, title, description, "radar", font_size=12)
     for ring in range(1, int(maximum) + 1):
         r = radius * ring / maximum
         parts.append(
@@ -111,11 +106,7 @@ def stacked_bars(
     width_total = label_width + bar_width + 20
     legend_lines = 1 + sum(6.2 * len(name) + 30 for name in legend) // width_total
     height = len(rows) * (bar_height + gap) + 26 + 18 * int(legend_lines)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width_total} {height}" '
-        f'role="img" class="chart bars" font-family="DejaVu Sans, sans-serif" font-size="12">',
-        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
-    ]
+    parts = svg_open(width_total, height, title, description, "bars", font_size=12)
     for index, (label, counts) in enumerate(rows):
         y = 10 + index * (bar_height + gap)
         parts.append(f'<text x="0" y="{y + 13}" fill="{INK}">{escape(label)}</text>')

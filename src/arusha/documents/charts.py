@@ -22,10 +22,13 @@ BASELINE = "#6b7280"
 Number = float | Decimal | None
 
 
-def _svg(width: int, height: int, title: str, description: str, css: str) -> list[str]:
+def svg_open(
+    width: float, height: float, title: str, description: str, css: str, font_size: int = 11
+) -> list[str]:
+    """The opening of every chart: its box, class, font, and its title and description for screen readers."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'class="chart {css}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f'class="chart {css}" font-family="DejaVu Sans, sans-serif" font-size="{font_size}">',
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
     ]
 
@@ -63,7 +66,7 @@ def line_chart(
     def y(v: float) -> float:
         return top + plot_h * (1 - (v - low) / (high - low))
 
-    parts = _svg(width, height, title, description, "line")
+    parts = svg_open(width, height, title, description, "line")
     for tick in range(5):
         value = low + (high - low) * tick / 4
         parts.append(
@@ -125,7 +128,7 @@ def bar_chart(items: Sequence[tuple[str, int, str]], *, title: str, description:
     left = 130
     height = row * max(len(items), 1) + 10
     top = max([1, *(count for _label, count, _colour in items)])
-    parts = _svg(width, height, title, description, "bars")
+    parts = svg_open(width, height, title, description, "bars")
     for i, (label, count, colour) in enumerate(items):
         y = 5 + i * row
         length = (width - left - 50) * count / top

@@ -16,7 +16,7 @@ from django_scopes import scope
 
 from arusha.core.models import Membership, User
 from arusha.core.roles import Permission
-from arusha.monitoring.models import MonitoringSetup
+from arusha.monitoring.models import FollowUp, Measurement, MonitoringSetup, MonitoringTask
 from arusha.planning.models import ActionPlan, Activity, Kpi
 
 
@@ -31,6 +31,16 @@ class Rights:
 
     def measure(self, kpi: Kpi) -> bool:
         return self.coordinate or kpi.owner_id == self.user_id
+
+    def verify(self, measurement: Measurement) -> bool:
+        """The coordinator's check of someone else's entry."""
+        return self.coordinate and measurement.entered_by_id != self.user_id
+
+    def close(self, follow_up: FollowUp) -> bool:
+        return self.coordinate or follow_up.owner_id == self.user_id
+
+    def complete(self, task: MonitoringTask) -> bool:
+        return self.coordinate or task.assignee_id == self.user_id
 
 
 def rights(plan: ActionPlan, user: User, setup: MonitoringSetup | None = None) -> Rights:

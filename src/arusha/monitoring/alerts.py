@@ -99,7 +99,8 @@ def conditions(plan: ActionPlan, setup: MonitoringSetup, today: datetime.date) -
             )
     # Reports missing: every period whose reports were due, for each activity under way in it
     # and not reported done in an earlier period.
-    periods = [p for p in selectors.periods_of(plan) if p.report_due < today]
+    all_periods = selectors.periods_of(plan)
+    periods = [p for p in all_periods if p.report_due < today]
     reported = set(ProgressReport.objects.filter(period__in=periods).values_list("activity_id", "period_id"))
     done_by: dict[int, datetime.date] = {}
     for activity_id, start in ProgressReport.objects.filter(period__plan=plan, status="done").values_list(
@@ -125,7 +126,6 @@ def conditions(plan: ActionPlan, setup: MonitoringSetup, today: datetime.date) -
                     _url(plan, "monitoring-period", pk=period.pk),
                 )
             )
-    all_periods = selectors.periods_of(plan)
     for series in selectors.kpi_series(plan, all_periods, selectors.plan_kpis(plan)):
         latest = series.latest
         if latest is None or not series.off_target or latest.value is None:

@@ -350,7 +350,7 @@ def follow_up_add(*, actor: User, meeting: Meeting, action: str, owner: User, du
 
 def follow_up_close(*, actor: User, follow_up: FollowUp, outcome: str) -> FollowUp:
     plan = follow_up.meeting.plan
-    require(rights(plan, actor).coordinate or follow_up.owner_id == actor.pk)
+    require(rights(plan, actor).close(follow_up))
     if follow_up.done_on is not None:
         raise DomainError(_("This follow-up action is already closed."))
     if not outcome.strip():
@@ -390,7 +390,7 @@ def task_add(
 
 
 def task_done(*, actor: User, task: MonitoringTask) -> MonitoringTask:
-    require(rights(task.plan, actor).coordinate or task.assignee_id == actor.pk)
+    require(rights(task.plan, actor).complete(task))
     if task.done_on is not None:
         raise DomainError(_("This task is already done."))
     with scope(organization=task.plan.organization), transaction.atomic():

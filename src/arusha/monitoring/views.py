@@ -81,6 +81,17 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _act(request: HttpRequest, action: Callable[[], object], message: str, url: str) -> HttpResponse:
+    """A one-button POST: run the service, say how it went, go back to the page."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, message)
+    return redirect(url)
+
+
 def _done(request: HttpRequest, message: str, url: str) -> HttpResponse:
     messages.success(request, message)
     return redirect(url)
@@ -316,6 +327,7 @@ def activity_detail(request: HttpRequest, organization: str, plan: int, pk: int)
         setup=setup,
         can=can,
         activity=activity,
+        may_report=can.report_on(activity),
         reports=selectors.activity_reports(activity),
         periods=[p for p in selectors.periods_of(current) if p.start <= timezone.localdate()],
     )
@@ -341,6 +353,7 @@ def period_detail(request: HttpRequest, organization: str, plan: int, pk: int) -
     current, setup, can = _base(request, plan)
     period = selectors.period_get(current, pk)
     mine = request.GET.get("mine") == "1"
+    sheet = selectors.period_sheet(current, period, performer=_user(request) if mine else None)
     return _page(
         request,
         "period_detail",
@@ -348,7 +361,9 @@ def period_detail(request: HttpRequest, organization: str, plan: int, pk: int) -
         "periods",
         setup=setup,
         can=can,
-        sheet=selectors.period_sheet(current, period, performer=_user(request) if mine else None),
+        sheet=sheet,
+        reports=[(a, r, can.report_on(a)) for a, r in sheet.reports],
+        measurements=[(k, m, can.measure(k), m is not None and can.verify(m)) for k, m in sheet.measurements],
         mine=mine,
         started=period.start <= timezone.localdate(),
     )
@@ -430,13 +445,12 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
 def measurement_verify(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
     current = planning_selectors.plan_get(_org(request), plan)
     measurement = selectors.measurement_get(current, pk)
-    try:
-        services.measurement_verify(actor=_user(request), measurement=measurement)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The measurement is verified."))
-    return redirect(_url("monitoring-period", current, pk=measurement.period_id))
+    return _act(
+        request,
+        lambda: services.measurement_verify(actor=_user(request), measurement=measurement),
+        _("The measurement is verified."),
+        _url("monitoring-period", current, pk=measurement.period_id),
+    )
 
 
 @member(Permission.VIEW)
@@ -475,7 +489,7 @@ def meeting_detail(request: HttpRequest, organization: str, plan: int, pk: int) 
         setup=setup,
         can=can,
         meeting=meeting,
-        follow_ups=selectors.follow_ups_of(meeting),
+        follow_ups=[(f, can.close(f)) for f in selectors.follow_ups_of(meeting)],
         today=timezone.localdate(),
     )
 
@@ -509,7 +523,7 @@ def workplan(request: HttpRequest, organization: str, plan: int) -> HttpResponse
         current,
         setup=setup,
         can=can,
-        tasks=selectors.tasks_of(current),
+        tasks=[(t, can.complete(t)) for t in selectors.tasks_of(current)],
         today=timezone.localdate(),
     )
 
@@ -519,11 +533,12 @@ def workplan(request: HttpRequest, organization: str, plan: int) -> HttpResponse
 def task_done(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
     current = planning_selectors.plan_get(_org(request), plan)
     task = selectors.task_get(current, pk)
-    try:
-        services.task_done(actor=_user(request), task=task)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    return redirect(_url("monitoring-workplan", current))
+    return _act(
+        request,
+        lambda: services.task_done(actor=_user(request), task=task),
+        _("The task is done."),
+        _url("monitoring-workplan", current),
+    )
 
 
 @member(Permission.VIEW)
@@ -548,9 +563,13 @@ def alert_list(request: HttpRequest, organization: str, plan: int) -> HttpRespon
 @require_POST
 def alert_acknowledge(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
     current = planning_selectors.plan_get(_org(request), plan)
-    services.alert_acknowledge(actor=_user(request), alert=selectors.alert_get(current, pk))
-    messages.success(request, _("The alert is acknowledged: it will not be escalated."))
-    return redirect(_url("monitoring-alerts", current) + ("?all=1" if request.POST.get("all") else ""))
+    alert = selectors.alert_get(current, pk)
+    return _act(
+        request,
+        lambda: services.alert_acknowledge(actor=_user(request), alert=alert),
+        _("The alert is acknowledged: it will not be escalated."),
+        _url("monitoring-alerts", current) + ("?all=1" if request.POST.get("all") else ""),
+    )
 
 
 def _evaluation_page(
