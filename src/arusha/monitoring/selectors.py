@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +35,8 @@ from arusha.monitoring.models import (
 )
 from arusha.planning.kpis import Direction
 from arusha.planning.models import ActionPlan, Activity, Kpi, KpiTarget, Objective
+
+T = TypeVar("T", bound=models.Model)
 
 # "Closer to the target is better": further than this share of the target is off target.
 TARGET_TOLERANCE = Decimal("0.10")
@@ -64,6 +69,15 @@ def state_of(status: str | None, due: datetime.date | None, today: datetime.date
     return State.ON_TRACK
 
 
+def _one(plan: ActionPlan, query: Callable[[], QuerySet[T]]) -> T:
+    """The one row the query finds inside the plan's organization, or 404."""
+    with scope(organization=plan.organization):
+        found = query().first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def setup_of(plan: ActionPlan) -> MonitoringSetup | None:
     with scope(organization=plan.organization):
         return MonitoringSetup.objects.filter(plan=plan).select_related("coordinator").first()
@@ -75,11 +89,7 @@ def periods_of(plan: ActionPlan) -> list[ReportingPeriod]:
 
 
 def period_get(plan: ActionPlan, pk: int) -> ReportingPeriod:
-    with scope(organization=plan.organization):
-        period = ReportingPeriod.objects.filter(plan=plan, pk=pk).first()
-    if period is None:
-        raise Http404
-    return period
+    return _one(plan, lambda: ReportingPeriod.objects.filter(plan=plan, pk=pk))
 
 
 def current_period(periods: list[ReportingPeriod], today: datetime.date) -> ReportingPeriod | None:
@@ -297,13 +307,9 @@ def measurement_of(kpi: Kpi, period: ReportingPeriod) -> Measurement | None:
 
 
 def measurement_get(plan: ActionPlan, pk: int) -> Measurement:
-    with scope(organization=plan.organization):
-        measurement = (
-            Measurement.objects.filter(period__plan=plan, pk=pk).select_related("period", "kpi").first()
-        )
-    if measurement is None:
-        raise Http404
-    return measurement
+    return _one(
+        plan, lambda: Measurement.objects.filter(period__plan=plan, pk=pk).select_related("period", "kpi")
+    )
 
 
 def activity_reports(activity: Activity) -> list[ProgressReport]:
@@ -312,11 +318,9 @@ def activity_reports(activity: Activity) -> list[ProgressReport]:
 
 
 def plan_kpi_get(plan: ActionPlan, pk: int) -> Kpi:
-    with scope(organization=plan.organization):
-        kpi = Kpi.objects.filter(organization=plan.organization, objectives__plan=plan, pk=pk).first()
-    if kpi is None:
-        raise Http404
-    return kpi
+    return _one(
+        plan, lambda: Kpi.objects.filter(organization=plan.organization, objectives__plan=plan, pk=pk)
+    )
 
 
 def meetings_of(plan: ActionPlan) -> list[Meeting]:
@@ -329,11 +333,7 @@ def meetings_of(plan: ActionPlan) -> list[Meeting]:
 
 
 def meeting_get(plan: ActionPlan, pk: int) -> Meeting:
-    with scope(organization=plan.organization):
-        meeting = Meeting.objects.filter(plan=plan, pk=pk).prefetch_related("attendees").first()
-    if meeting is None:
-        raise Http404
-    return meeting
+    return _one(plan, lambda: Meeting.objects.filter(plan=plan, pk=pk).prefetch_related("attendees"))
 
 
 def follow_ups_of(meeting: Meeting) -> list[FollowUp]:
@@ -342,11 +342,7 @@ def follow_ups_of(meeting: Meeting) -> list[FollowUp]:
 
 
 def follow_up_get(plan: ActionPlan, pk: int) -> FollowUp:
-    with scope(organization=plan.organization):
-        follow_up = FollowUp.objects.filter(meeting__plan=plan, pk=pk).select_related("meeting").first()
-    if follow_up is None:
-        raise Http404
-    return follow_up
+    return _one(plan, lambda: FollowUp.objects.filter(meeting__plan=plan, pk=pk).select_related("meeting"))
 
 
 def open_follow_ups(plan: ActionPlan) -> list[FollowUp]:
@@ -364,11 +360,7 @@ def tasks_of(plan: ActionPlan) -> list[MonitoringTask]:
 
 
 def task_get(plan: ActionPlan, pk: int) -> MonitoringTask:
-    with scope(organization=plan.organization):
-        task = MonitoringTask.objects.filter(plan=plan, pk=pk).first()
-    if task is None:
-        raise Http404
-    return task
+    return _one(plan, lambda: MonitoringTask.objects.filter(plan=plan, pk=pk))
 
 
 def alerts_of(plan: ActionPlan, *, user: User, everyone: bool) -> QuerySet[Alert]:
@@ -379,11 +371,7 @@ def alerts_of(plan: ActionPlan, *, user: User, everyone: bool) -> QuerySet[Alert
 
 
 def alert_get(plan: ActionPlan, pk: int) -> Alert:
-    with scope(organization=plan.organization):
-        alert = Alert.objects.filter(plan=plan, pk=pk).first()
-    if alert is None:
-        raise Http404
-    return alert
+    return _one(plan, lambda: Alert.objects.filter(plan=plan, pk=pk))
 
 
 def evaluations_of(plan: ActionPlan) -> tuple[dict[int, Evaluation], dict[int, Evaluation]]:
