@@ -8,14 +8,20 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install assets system-deps lint typecheck migrations-check pytest-sqlite pytest-postgres \
+.PHONY: run dev test install assets system-deps lint typecheck migrations-check pytest-sqlite pytest-postgres \
         browser bench messages demo clean runtime-deps
 
-run: runtime-deps install
-	$(MANAGE) migrate --no-input
-	$(MANAGE) load_framework
-	$(MANAGE) load_demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+# `make run` serves like a small deployment: DEBUG off, friendly error pages, static files
+# collected and served by WhiteNoise, gunicorn and the task worker side by side (honcho,
+# Procfile); Ctrl-C stops both. `make dev` serves with runserver and DEBUG on instead.
+run: export ARUSHA_DEBUG := 0
+run: runtime-deps demo
+	$(MANAGE) collectstatic --no-input -v0
+	ARUSHA_BIND=$(HOST):$(PORT) $(BIN)/honcho start web worker
+
+dev: export ARUSHA_DEBUG := 1
+dev: runtime-deps demo
+	ARUSHA_BIND=$(HOST):$(PORT) $(BIN)/honcho start dev dev-worker
 
 install: $(BIN)/.installed node_modules/.installed assets
 
@@ -54,7 +60,7 @@ lint: install
 	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests conftest.py
 
 migrations-check: install
 	ARUSHA_ENV=test $(MANAGE) makemigrations --check --dry-run
@@ -72,6 +78,7 @@ test: install system-deps
 
 bench: install system-deps
 	scripts/with-postgres $(BIN)/python bench/run.py
+	$(BIN)/python bench/workbook_bomb.py
 
 demo: install
 	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo

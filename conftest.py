@@ -2,7 +2,7 @@
 
 Every test module meets the same people (see STYLE.md, "personas"):
 owner: administrator and national contact point of the Customs administration
-member: a contributor of the same administration
+member: a contributor and performer of the same administration (reads plans and assessments)
 foreigner: an external facilitator who belongs to another organization
 outsider: signed in, member of nothing
 staff: platform staff, member of nothing
@@ -14,8 +14,28 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    # Only for annotations: the models cannot be imported before Django is set up.
+    from pytest_django import Settings
+
+    from arusha.assessments.models import (
+        AgendaSession,
+        Assessment,
+        BackgroundDocument,
+        Finding,
+        Participant,
+        Response,
+        Task,
+        WorkingGroup,
+    )
+    from arusha.core.models import Attachment, Division, Organization, User
+    from arusha.frameworks.loader import ParsedPack
+    from arusha.frameworks.models import FrameworkVersion
+    from arusha.planning.models import ActionPlan, Activity, Kpi
 
 os.environ.setdefault("ARUSHA_ENV", "test")
 
@@ -24,19 +44,19 @@ PASSWORD = "correct-horse-battery-staple"
 
 @dataclass
 class Cast:
-    customs: object
-    other: object
-    owner: object
-    member: object
-    foreigner: object
-    outsider: object
-    staff: object
-    division: object
-    sub_division: object
+    customs: Organization
+    other: Organization
+    owner: User
+    member: User
+    foreigner: User
+    outsider: User
+    staff: User
+    division: Division
+    sub_division: Division
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -44,7 +64,7 @@ def _media_in_tmp(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-
 def cast(db: None) -> Cast:
     from arusha.core import services
     from arusha.core.models import OrganizationKind
-    from arusha.core.roles import Role
+    from arusha.core.permissions import PresetRole
 
     customs = services.organization_create(
         actor=None, slug="test-customs", name="Test Customs", kind=OrganizationKind.CUSTOMS, country="XA"
@@ -61,21 +81,28 @@ def cast(db: None) -> Cast:
     staff = services.user_create(email="staff@test.example", full_name="Stella Staff", password=PASSWORD)
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
+    services.membership_create(
+        actor=None,
+        organization=customs,
+        user=owner,
+        roles=[PresetRole.ADMINISTRATOR, PresetRole.NATIONAL_CONTACT_POINT],
+    )
     division = services.division_create(actor=owner, organization=customs, name="Operations", code="OPS")
     sub_division = services.division_create(
         actor=owner, organization=customs, name="Port office", code="OPS-P", parent=division
     )
     services.membership_create(
-        actor=None,
+        actor=owner,
         organization=customs,
-        user=owner,
-        roles=[Role.ADMINISTRATOR, Role.NATIONAL_CONTACT_POINT],
+        user=member,
+        roles=[PresetRole.CONTRIBUTOR, PresetRole.PERFORMER],
+        division=division,
     )
     services.membership_create(
-        actor=owner, organization=customs, user=member, roles=[Role.CONTRIBUTOR], division=division
-    )
-    services.membership_create(
-        actor=None, organization=other, user=foreigner, roles=[Role.EXTERNAL_FACILITATOR, Role.ADMINISTRATOR]
+        actor=None,
+        organization=other,
+        user=foreigner,
+        roles=[PresetRole.EXTERNAL_FACILITATOR, PresetRole.ADMINISTRATOR],
     )
     return Cast(customs, other, owner, member, foreigner, outsider, staff, division, sub_division)
 
@@ -84,14 +111,14 @@ BUILTIN = Path(__file__).resolve().parent / "src/arusha/frameworks/packs/rad-idg
 
 
 @cache
-def _parsed_builtin():  # type: ignore[no-untyped-def]
+def _parsed_builtin() -> ParsedPack:
     from arusha.frameworks.loader import parse_path
 
     return parse_path(BUILTIN)
 
 
 @pytest.fixture
-def builtin_pack(db: None):  # type: ignore[no-untyped-def]
+def builtin_pack(db: None) -> FrameworkVersion:
     """The built-in pack, parsed once per session and loaded into each test's database."""
     from arusha.frameworks.services import framework_load
 
@@ -133,7 +160,7 @@ areas:
 
 
 @pytest.fixture
-def small_pack(db: None):  # type: ignore[no-untyped-def]
+def small_pack(db: None) -> FrameworkVersion:
     """A three-area pack, quick to load, for tests that need a framework but not the whole RAD."""
     from arusha.frameworks.loader import parse_text
     from arusha.frameworks.services import framework_load
@@ -146,32 +173,32 @@ def small_pack(db: None):  # type: ignore[no-untyped-def]
 class World:
     """An assessment with its workplan, a working group, an invited guest and a revoked one."""
 
-    assessment: object
-    sibling: object
-    group: object
-    guest: object
-    guest_participant: object
-    former_guest: object
-    task: object
-    document: object
-    session: object
-    response: object
-    response_file: object
-    finding: object
-    plan: object
-    activity: object
-    kpi: object
+    assessment: Assessment
+    sibling: Assessment
+    group: WorkingGroup
+    guest: User
+    guest_participant: Participant
+    former_guest: User
+    task: Task
+    document: BackgroundDocument
+    session: AgendaSession
+    response: Response
+    response_file: Attachment
+    finding: Finding
+    plan: ActionPlan
+    activity: Activity
+    kpi: Kpi
 
 
 @pytest.fixture
-def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
+def world(cast: Cast, small_pack: FrameworkVersion) -> World:
     import datetime
 
     from arusha.assessments import services
     from arusha.core import services as core_services
     from arusha.core.models import OrganizationKind
 
-    def open_assessment(title: str):  # type: ignore[no-untyped-def]
+    def open_assessment(title: str) -> Assessment:
         return services.assessment_create(
             actor=cast.owner,
             organization=cast.customs,
@@ -217,6 +244,7 @@ def world(cast: Cast, small_pack) -> World:  # type: ignore[no-untyped-def]
 
     with scope(organization=cast.customs):
         task = Task.objects.filter(assessment=assessment).first()
+    assert task is not None  # every new assessment opens with its workplan
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     document = services.background_document_add(

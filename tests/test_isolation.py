@@ -1,9 +1,10 @@
 """Tenant isolation over every URL of the URLconf.
 
-Three kinds of foreign persona (DESIGN.md): an outsider sees nothing; an invited
+Four kinds of foreign persona (DESIGN.md): an outsider sees nothing; an invited
 guest sees exactly the assessment they were invited to and gets 404 on its siblings
 and on everything else of the host; a former guest whose invitation was revoked sees
-nothing again.
+nothing again; a member of the host whose role holds no permission is refused
+everywhere (403 where a member may know the page exists, 404 otherwise).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django_scopes import scope
 from arusha.assessments import services as assessment_services
 from arusha.assessments.models import ReportVersion
 from arusha.core import services
-from arusha.core.models import Membership
+from arusha.core.models import Grant, Membership, Role
 from arusha.core.policies import policy_of
 
 
@@ -56,7 +57,7 @@ def _monitoring(cast: Any, world: Any) -> dict[str, int]:
             what="Statements are checked",
             defaults={"measure": "share checked", "target": "100 %", "deadline": datetime.date(2029, 12, 31)},
         )
-        objective.kpis.add(world.kpi)
+        world.kpi.objectives.add(objective)
         MonitoringSetup.objects.get_or_create(
             plan=world.plan, defaults={"frequency": "yearly", "coordinator": cast.owner}
         )
@@ -125,9 +126,23 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         report = ReportVersion.objects.filter(assessment=world.assessment).first()
     if report is None:
         report = assessment_services.report_generate(actor=cast.owner, assessment=world.assessment)
+    with scope(organization=cast.customs):
+        role = Role.objects.filter(organization=cast.customs).first()
+        grant = Grant.objects.filter(organization=cast.customs).first()
+    if role is None:
+        role = services.role_create(
+            actor=cast.owner, organization=cast.customs, based_on="performer", name="Field reporter"
+        )
+    if grant is None:
+        grant = services.grant_create(
+            actor=cast.owner, organization=cast.customs, user=cast.member,
+            permission="planning.plan.view", target=world.plan, reason="Reads the plan",
+        )  # fmt: skip
     by_prefix = {
         "assessment-report-file": report.pk,
         "member": membership.pk,
+        "role-": role.pk,
+        "grant-revoke": grant.pk,
         "attachment-download": attachment.pk,
         "assessment-task": world.task.pk,
         "assessment-participant": world.guest_participant.pk,
@@ -215,7 +230,28 @@ def test_an_invited_guest_sees_exactly_the_invited_assessment(client, cast, worl
 def test_a_contributing_guest_cannot_run_the_assessment(client, cast, world) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.guest)
     for name in ("assessment-invite", "assessment-group-create"):
-        assert client.get(reverse(name, args=[cast.customs.slug, world.assessment.pk])).status_code == 404
+        # The guest sees the assessment, so a refusal to run it is 403, not 404.
+        assert client.get(reverse(name, args=[cast.customs.slug, world.assessment.pk])).status_code == 403
+
+
+def test_a_member_without_the_permission_is_refused_everywhere(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    urls = _urls(cast, world)
+    role = services.role_create(
+        actor=cast.owner, organization=cast.customs, based_on="contributor", name="No access"
+    )
+    services.role_update(
+        actor=cast.owner, role=role, name="No access", description="", permissions=[], version=role.version
+    )
+    bare = services.user_create(email="bare@test.example", full_name="Bea Bare", password="x" * 12)
+    services.membership_create(actor=cast.owner, organization=cast.customs, user=bare, roles=[role.code])
+    client.force_login(bare)
+    allowed = []
+    for url in urls["organization"] + urls["assessment"]:
+        if client.get(url).status_code not in {403, 404}:
+            allowed.append(("GET", url))
+        if client.post(url, {"name": "x"}).status_code not in {403, 404, 405}:
+            allowed.append(("POST", url))
+    assert allowed == []
 
 
 def test_a_former_guest_sees_nothing_again(client, cast, world) -> None:  # type: ignore[no-untyped-def]

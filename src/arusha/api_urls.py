@@ -1,6 +1,6 @@
 """The API under /api/: versioned read endpoints and their OpenAPI schema."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from arusha.assessments import api as assessments_api
@@ -25,4 +25,7 @@ urlpatterns = [
         api(assessments_api.AssessmentExport.as_view()),
         name="api-assessment-export",
     ),
+    # Last: every other address under /api/ answers a JSON 404, not the HTML page. Only
+    # addresses ending in a slash, so that APPEND_SLASH still redirects the others first.
+    re_path(r"^.*/$", api(assessments_api.not_found), name="api-not-found"),
 ]

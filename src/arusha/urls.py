@@ -3,15 +3,18 @@
 from django.conf import settings
 from django.urls import include, path
 
+from arusha.accounts import urls as accounts_urls
 from arusha.core import views as core_views
 from arusha.core.urls import account_urls, organization_urls
 from arusha.planning import public as planning_public
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("account/", include(accounts_urls.account_urls)),
     path("account/", include(account_urls)),
     path("api/", include("arusha.api_urls")),
     path("frameworks/", include("arusha.frameworks.urls")),
+    path("o/<slug:organization>/", include(accounts_urls.organization_urls)),
     path("o/<slug:organization>/", include(organization_urls)),
     path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),
     path("o/<slug:organization>/plans/", include("arusha.planning.urls")),

@@ -44,7 +44,9 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
-    server.thread.static_handler = lambda app: _OneRequestAtATime(StaticFilesHandler(app))
+    # django-stubs declare static_handler as type[WSGIHandler], but LiveServerThread.run()
+    # only calls it with the application and serves whatever WSGI callable it returns.
+    server.thread.static_handler = lambda app: _OneRequestAtATime(StaticFilesHandler(app))  # type: ignore[assignment]
     server.start()
     yield server
     server.stop()

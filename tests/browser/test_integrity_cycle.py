@@ -156,6 +156,7 @@ def test_from_findings_to_the_next_cycle(page: Any, live_server: Any, cast: Any,
         page.goto(f"{plan}/")
         page.get_by_role("link", name="Annex 9 layout (XLSX)").click()
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet is not None
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     rows = [r for r in rows if r]
     assert rows[0] == ["Integrity action plan 2025"]

@@ -2,49 +2,105 @@
 
 Members of the administration act through their roles; anyone else only through an
 active participation (an invitation to this one assessment). A revoked participation
-grants nothing. Refusals are 404, like a missing assessment.
+grants nothing. Whoever may not see an assessment gets 404, like a missing one; whoever
+sees it but may not do this gets 403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from arusha.assessments.models import Assessment, IdgRole, Participant, WorkingGroup
-from arusha.core.models import Membership, User
+from arusha.core.access import Access, ObjectPolicy, access_of
+from arusha.core.models import User
+from arusha.core.permissions import PermissionSpec, PresetRole
 from arusha.core.policies import custom
-from arusha.core.roles import Permission
+from arusha.core.requests import notes_of, user_of
 
-VIEW = "assessment.view"
-CONTRIBUTE = "assessment.contribute"
-MANAGE = "assessment.manage"
-LABELS = {VIEW: _("see the assessment"), CONTRIBUTE: _("contribute"), MANAGE: _("run the assessment")}
+# Actions on an assessment (AssessmentPolicy) and the permissions that allow them
+# organization-wide or, by a grant, on one assessment.
+VIEW = "view"
+CONTRIBUTE = "contribute"
+MANAGE = "manage"
+PERMISSION_VIEW = "assessments.assessment.view"
+PERMISSION_CONTRIBUTE = "assessments.assessment.contribute"
+PERMISSION_MANAGE = "assessments.assessment.manage"
+
+_RUNNERS = frozenset(
+    {PresetRole.ADMINISTRATOR, PresetRole.HEAD_OF_ADMINISTRATION, PresetRole.NATIONAL_CONTACT_POINT}
+)
+PERMISSIONS = (
+    PermissionSpec(
+        PERMISSION_VIEW,
+        _("See every assessment of the organization"),
+        _RUNNERS
+        | {
+            PresetRole.SENIOR_MANAGEMENT,
+            PresetRole.LOCAL_FACILITATOR,
+            PresetRole.CONTRIBUTOR,
+            PresetRole.COORDINATOR,
+            PresetRole.INTEGRITY_OFFICER,
+            PresetRole.AUDITOR,
+        },
+    ),
+    PermissionSpec(PERMISSION_CONTRIBUTE, _("Answer the questions of every assessment"), _RUNNERS),
+    PermissionSpec(PERMISSION_MANAGE, _("Open assessments and run them"), _RUNNERS),
+)
 
 _FACILITATING = {IdgRole.EXTERNAL_FACILITATOR, IdgRole.LOCAL_FACILITATOR, IdgRole.NATIONAL_CONTACT_POINT}
 
 
-def assessment_permissions(
-    assessment: Assessment, user: User, membership: Membership | None
-) -> frozenset[str]:
-    granted: set[str] = set()
-    if membership is not None and membership.organization_id == assessment.organization_id:
-        if Permission.MANAGE in membership.permissions:
-            granted |= {VIEW, CONTRIBUTE, MANAGE}
-        elif Permission.VIEW in membership.permissions:
-            granted.add(VIEW)
-    participant = Participant.objects.filter(
-        assessment=assessment, user=user, revoked_at__isnull=True
-    ).first()
-    if participant is not None:
-        granted |= {VIEW, CONTRIBUTE}
-        if participant.idg_role in _FACILITATING:
-            granted.add(MANAGE)
-    return frozenset(granted)
+def _participant(assessment: Assessment, user: User | None) -> Participant | None:
+    if user is None or not user.is_authenticated:
+        return None
+    with scopes_disabled():
+        return Participant.objects.filter(assessment=assessment, user=user, revoked_at__isnull=True).first()
+
+
+class AssessmentPolicy(ObjectPolicy[Assessment]):
+    """Members act through their roles and grants; anyone else only through an active participation.
+
+    A participant (an invitation to this one assessment, which may come from another
+    organization) sees and contributes; a facilitating participant also runs it. A
+    revoked participation grants nothing.
+    """
+
+    model = Assessment
+    actions: ClassVar[Mapping[str, str]] = {
+        VIEW: PERMISSION_VIEW,
+        CONTRIBUTE: PERMISSION_CONTRIBUTE,
+        MANAGE: PERMISSION_MANAGE,
+    }
+    denied_message = _("Your part in this assessment does not allow this.")
+
+    def access(self, user: User | None, obj: Assessment) -> Access:
+        return access_of(user, obj.organization)
+
+    def rule(self, access: Access, action: str, obj: Assessment) -> bool:
+        participant = _participant(obj, access.user)
+        if participant is None:
+            return False
+        return action != MANAGE or participant.idg_role in _FACILITATING
+
+    def rule_filter(self, access: Access) -> Q:
+        if access.user is None:
+            return Q(pk__in=[])
+        return Q(participants__user=access.user, participants__revoked_at__isnull=True)
+
+
+def assessment_permissions(assessment: Assessment, user: User) -> frozenset[str]:
+    """The actions the person may take on the assessment (view, contribute, manage)."""
+    policy = AssessmentPolicy()
+    answers = policy.answers(policy.access(user, assessment), assessment)
+    return frozenset(action for action, allowed in answers.items() if allowed)
 
 
 @dataclass(frozen=True)
@@ -86,28 +142,35 @@ def rights_for(assessment: Assessment, user: User) -> AnalysisRights:
     """The analysis rights of a person, found from their membership and participation."""
     from arusha.assessments.selectors.setup import areas_in_scope
 
+    permissions = assessment_permissions(assessment, user)
+    if VIEW not in permissions:
+        raise Http404
     with scope(organization=assessment.organization):
-        membership = Membership.objects.filter(organization=assessment.organization, user=user).first()
-        permissions = assessment_permissions(assessment, user, membership)
         return analysis_rights(assessment, user, permissions, areas_in_scope(assessment))
 
 
-def require(permission: str) -> Callable[[HttpRequest, dict[str, Any]], None]:
-    """The access rule of assessment screens: `/o/<organization>/assessments/<assessment>/...`."""
+def require(action: str) -> Callable[[HttpRequest, dict[str, Any]], None]:
+    """The access rule of assessment screens: `/o/<organization>/assessments/<assessment>/...`.
+
+    404 for whoever may not see the assessment, 403 for whoever sees it but may not do this.
+    """
 
     def check(request: HttpRequest, kwargs: dict[str, Any]) -> None:
-        organization = getattr(request, "organization", None)
-        if organization is None:
+        notes = notes_of(request)
+        if notes.organization is None:
             raise Http404
-        assessment = Assessment.objects.filter(organization=organization, pk=kwargs["assessment"]).first()
+        assessment = Assessment.objects.filter(
+            organization=notes.organization, pk=kwargs["assessment"]
+        ).first()
         if assessment is None:
             raise Http404
-        user: User = request.user  # type: ignore[assignment]
-        permissions = assessment_permissions(assessment, user, getattr(request, "membership", None))
-        if permission not in permissions:
+        permissions = assessment_permissions(assessment, user_of(request))
+        if VIEW not in permissions:
             raise Http404
-        request.assessment = assessment  # type: ignore[attr-defined]
-        request.assessment_permissions = permissions  # type: ignore[attr-defined]
+        if action not in permissions:
+            raise PermissionDenied(str(AssessmentPolicy.denied_message))
+        notes.objects["assessment"] = assessment
+        notes.answers["assessment"] = {name: name in permissions for name in (VIEW, CONTRIBUTE, MANAGE)}
 
     return check
 
@@ -125,3 +188,20 @@ def participations_of(user: User) -> list[Participant]:
 can_view = custom(f"assessment:{VIEW}", require(VIEW))
 can_contribute = custom(f"assessment:{CONTRIBUTE}", require(CONTRIBUTE))
 can_manage = custom(f"assessment:{MANAGE}", require(MANAGE))
+
+
+def _answer(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """Anyone who sees the assessment reads an answer; a POST needs the right to answer its area."""
+    require(VIEW)(request, kwargs)
+    if request.method != "POST":
+        return
+    from arusha.assessments.selectors.analysis import question_get
+
+    assessment = notes_of(request).objects["assessment"]
+    question = question_get(assessment, kwargs["code"])
+    if question.area.code not in rights_for(assessment, user_of(request)).edit:
+        raise PermissionDenied(str(AssessmentPolicy.denied_message))
+
+
+# The answer page: read by all who see the assessment, saved by those who answer its area.
+can_answer = custom("assessment:view/post:answer-area", _answer)

@@ -9,19 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from arusha.accounts.selectors import api_organization_id
 from arusha.assessments import maturity, portability
-from arusha.assessments.access import MANAGE, VIEW, assessment_permissions
+from arusha.assessments.access import MANAGE, PERMISSION_VIEW, VIEW, assessment_permissions
 from arusha.assessments.models import Assessment, Finding, Response
+from arusha.core.access import membership_permissions
 from arusha.core.models import Membership, User
-from arusha.core.roles import Permission
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
@@ -89,26 +94,62 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
         return [q.code for q in finding.questions.all()]
 
 
-def visible_assessments(user: User) -> QuerySet[Assessment]:
-    """The assessments a person may see, across organizations (used unscoped, so filtered here)."""
+class ErrorSerializer(serializers.Serializer[Any]):
+    """What every refusal carries: DRF's one-sentence explanation."""
+
+    detail = serializers.CharField()
+
+
+# Every status an endpoint can answer, so that clients (and the OpenAPI fuzzer in the
+# tests) know them: a missing or expired token, a token that may not do this, an object
+# the person may not see (as on the screens, "not yours" and "missing" are alike).
+_REFUSALS = {
+    401: OpenApiResponse(ErrorSerializer, description="No valid token (or session): sign in or send one."),
+    403: OpenApiResponse(ErrorSerializer, description="The token or account may not do this."),
+    404: OpenApiResponse(
+        ErrorSerializer, description="No such assessment among those the person may see, or no such page."
+    ),
+}
+
+
+class StrictPagination(PageNumberPagination):
+    """Pages by number; `page=` with anything but a page number is a 404, not silently page 1."""
+
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw != "last" and not (raw.isascii() and raw.isdigit()):
+            raise NotFound(_("Invalid page."))
+        return super().get_page_number(request, paginator)
+
+
+def _documented(ok: Any) -> Any:
+    return extend_schema_view(get=extend_schema(responses={200: ok, **_REFUSALS}))
+
+
+def visible_assessments(user: User, organization_id: int | None = None) -> QuerySet[Assessment]:
+    """The assessments a person may see, across organizations (used unscoped, so filtered here).
+
+    An API token acts only inside its organization (`organization_id`).
+    """
     organizations = [
         m.organization_id
         for m in Membership.objects.filter(user=user, is_active=True)
-        if Permission.VIEW in m.permissions
+        if PERMISSION_VIEW in membership_permissions(m)
     ]
-    return Assessment.objects.filter(
+    visible = Assessment.objects.filter(
         Q(organization_id__in=organizations)
         | Q(participants__user=user, participants__revoked_at__isnull=True)
     ).distinct()
+    return visible if organization_id is None else visible.filter(organization_id=organization_id)
 
 
 def _assessment(request: Request, pk: int, permission: str = VIEW) -> Assessment:
     user: User = request.user  # type: ignore[assignment]
-    assessment = visible_assessments(user).select_related("organization").filter(pk=pk).first()
+    visible = visible_assessments(user, api_organization_id(request))
+    assessment = visible.select_related("organization").filter(pk=pk).first()
     if assessment is None:
         raise Http404
-    membership = Membership.objects.filter(organization=assessment.organization, user=user).first()
-    if permission not in assessment_permissions(assessment, user, membership):
+    if permission not in assessment_permissions(assessment, user):
         raise Http404
     return assessment
 
@@ -121,19 +162,22 @@ class _Unscoped:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
+@_documented(AssessmentSerializer(many=True))
 class AssessmentList(_Unscoped, generics.ListAPIView[Assessment]):
+    pagination_class = StrictPagination
     serializer_class = AssessmentSerializer
 
     def get_queryset(self) -> QuerySet[Assessment]:
         user: User = self.request.user  # type: ignore[assignment]
         return (
-            visible_assessments(user)
+            visible_assessments(user, api_organization_id(self.request))
             .select_related("organization", "framework_version__framework")
             .prefetch_related("excluded_areas")
             .order_by("-planned_start", "-id")
         )
 
 
+@_documented(AssessmentSerializer)
 class AssessmentDetail(_Unscoped, generics.RetrieveAPIView[Assessment]):
     serializer_class = AssessmentSerializer
 
@@ -141,7 +185,9 @@ class AssessmentDetail(_Unscoped, generics.RetrieveAPIView[Assessment]):
         return _assessment(self.request, self.kwargs["pk"])
 
 
+@_documented(ResponseSerializer(many=True))
 class ResponseList(_Unscoped, generics.ListAPIView[Response]):
+    pagination_class = StrictPagination
     serializer_class = ResponseSerializer
 
     def get_queryset(self) -> QuerySet[Response]:
@@ -153,7 +199,9 @@ class ResponseList(_Unscoped, generics.ListAPIView[Response]):
         )
 
 
+@_documented(FindingSerializer(many=True))
 class FindingList(_Unscoped, generics.ListAPIView[Finding]):
+    pagination_class = StrictPagination
     serializer_class = FindingSerializer
 
     def get_queryset(self) -> QuerySet[Finding]:
@@ -164,7 +212,20 @@ class FindingList(_Unscoped, generics.ListAPIView[Finding]):
 class AssessmentExport(_Unscoped, APIView):
     """The whole assessment in the portable format (see docs/api.md); for those who run it."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The portable document (docs/api.md)."),
+            **_REFUSALS,
+        }
+    )
     def get(self, request: Request, pk: int) -> ApiResponse:
         assessment = _assessment(request, pk, permission=MANAGE)
         return ApiResponse(portability.export_document(assessment))
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other address under /api/ (an identifier that is not a number, say): JSON, as documented.
+
+    Without it Django's HTML page would answer, which no API client expects.
+    """
+    return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -8,13 +8,27 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from arusha.assessments.access import participations_of
+        from arusha.assessments.access import PERMISSIONS, AssessmentPolicy, participations_of
         from arusha.assessments.models import Assessment
+        from arusha.core.access import register_policy
         from arusha.core.audit import register_sentences
         from arusha.core.home import register_home_section
+        from arusha.core.permissions import register_permissions
         from arusha.core.targets import TARGETS
 
         TARGETS["assessment"] = Assessment
+        register_permissions(*PERMISSIONS)
+        register_policy(AssessmentPolicy())
+        from arusha.assessments import models as m
+        from arusha.core.access import register_parent
+
+        for kind in (
+            m.ExcludedArea, m.Task, m.WorkingGroup, m.Participant, m.BackgroundDocument,
+            m.TermsOfReference, m.AgendaSession, m.Response, m.ResponseDraft, m.Finding, m.FieldVisit,
+            m.ReportVersion, m.Feedback,
+        ):  # fmt: skip
+            register_parent(kind, lambda obj: obj.assessment)
+        register_parent(m.ResponseVersion, lambda obj: obj.response)
         register_home_section("assessments/_home.html", participations_of)
         register_sentences(
             {

@@ -26,6 +26,7 @@ from arusha.assessments.models import (
     VisitKind,
     WorkingGroup,
 )
+from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
 from arusha.core.models import Division, Organization, User
 from arusha.frameworks.models import FrameworkVersion
 
@@ -64,6 +65,7 @@ class AssessmentForm(forms.Form):
         queryset=Assessment.objects.none(),
         required=False,
     )
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,6 +94,7 @@ class TaskForm(forms.Form):
     due_date = forms.DateField(label=_("Due"), widget=DateInput(), required=False)
     completed_on = forms.DateField(label=_("Completed on"), widget=DateInput(), required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = VersionField()
 
     def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,6 +131,7 @@ class InviteForm(_ParticipantFields):
         required=False,
         help_text=_("Needed only for a person without an account."),
     )
+    idempotency_key = CreationKeyField()
     field_order = [
         "email",
         "full_name",
@@ -140,7 +144,7 @@ class InviteForm(_ParticipantFields):
 
 
 class ParticipantForm(_ParticipantFields):
-    pass
+    version = VersionField()
 
 
 class WorkingGroupForm(forms.Form):
@@ -151,11 +155,14 @@ class WorkingGroupForm(forms.Form):
     rapporteur: forms.ModelChoiceField[Participant] = forms.ModelChoiceField(
         label=_("Rapporteur"), queryset=Participant.objects.none(), required=False
     )
+    version = VersionField()
+    idempotency_key = CreationKeyField()
 
     def __init__(
         self, *args: Any, areas: list[tuple[str, str]], group: WorkingGroup | None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        create_or_edit(self.fields, editing=group is not None)
         self.fields["area_codes"].choices = areas  # type: ignore[attr-defined]
         if group is None:
             del self.fields["rapporteur"]
@@ -177,13 +184,17 @@ class DocumentForm(forms.Form):
         required=False,
         help_text=_("What the document tells about integrity in the administration."),
     )
+    idempotency_key = CreationKeyField()
 
 
 class ReviewForm(forms.Form):
     summary = forms.CharField(label=_("Summary of the review"), widget=forms.Textarea(attrs={"rows": 4}))
+    version = VersionField()
 
 
 class TermsForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm[...] fails at run time
+    version = VersionField()
+
     class Meta:
         model = TermsOfReference
         fields = list(TermsOfReference.FIELDS)
@@ -201,6 +212,7 @@ class SessionForm(forms.Form):
     title = forms.CharField(label=_("Session"), max_length=200)
     location = forms.CharField(label=_("Place or link"), max_length=200, required=False)
     lead = forms.CharField(label=_("Led by"), max_length=200, required=False)
+    idempotency_key = CreationKeyField()
 
 
 _NOT_ANSWERED = [("", _("Not answered yet"))]
@@ -283,9 +295,14 @@ class FindingForm(forms.Form):
             "The codes of the questions the finding comes from, separated by commas (KF6.II.4, KF6.II.5)."
         ),
     )
+    version = VersionField()
+    idempotency_key = CreationKeyField()
 
-    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, areas: list[tuple[str, str]], editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        create_or_edit(self.fields, editing=editing)
         self.fields["area_code"].choices = areas  # type: ignore[attr-defined]
 
     def clean_question_codes(self) -> list[str]:
@@ -301,6 +318,7 @@ class FieldVisitForm(forms.Form):
         label=_("People met"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     observations = forms.CharField(label=_("Observations"), widget=forms.Textarea(attrs={"rows": 4}))
+    idempotency_key = CreationKeyField()
 
 
 class ReportTextForm(forms.Form):

@@ -105,6 +105,7 @@ class Task(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[Task]] = ScopedManager(organization="assessment__organization")
 
@@ -133,6 +134,7 @@ class WorkingGroup(models.Model):
         related_name="+",
         verbose_name=_("rapporteur"),
     )
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[WorkingGroup]] = ScopedManager(organization="assessment__organization")
 
@@ -193,8 +195,12 @@ class Participant(models.Model):
     )
     invited_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[Participant]] = ScopedManager(organization="assessment__organization")
+
+    # Personal data the person chose to give; the audit says it changed, not to what.
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"gender"})
 
     class Meta:
         ordering = ["idg_role", "user__full_name"]
@@ -248,6 +254,7 @@ class BackgroundDocument(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[BackgroundDocument]] = ScopedManager(
         organization="assessment__organization"
@@ -280,9 +287,15 @@ class TermsOfReference(models.Model):
     beneficiary_input = models.TextField(_("input of the beneficiary"), blank=True)
     facilitator_contacts = models.TextField(_("contacts at the facilitating organization"), blank=True)
     beneficiary_contacts = models.TextField(_("contacts at the administration"), blank=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[TermsOfReference]] = ScopedManager(
         organization="assessment__organization"
+    )
+
+    # Names, telephone numbers and addresses of people: they stay in the terms of reference.
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"facilitator_contacts", "beneficiary_contacts"}
     )
 
     FIELDS = (
@@ -458,6 +471,7 @@ class Finding(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[Finding]] = ScopedManager(organization="assessment__organization")
 
@@ -491,6 +505,9 @@ class FieldVisit(models.Model):
     )
 
     objects: ClassVar[models.Manager[FieldVisit]] = ScopedManager(organization="assessment__organization")
+
+    # Who spoke to the facilitators: a source must not be named to every auditor.
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"people_met"})
 
     class Meta:
         ordering = ["date", "id"]
@@ -553,6 +570,8 @@ class Feedback(models.Model):
     objects: ClassVar[models.Manager[Feedback]] = ScopedManager(organization="assessment__organization")
 
     TEXTS = ("impact", "challenges", "improvements", "good_practices", "lessons")
+    # A participant's candid view: the report summarizes it without names, the audit never holds it.
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"satisfaction", *TEXTS})
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="feedback_unique_person")]

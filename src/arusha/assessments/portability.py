@@ -11,7 +11,7 @@ Files (uploaded documents, evidence, generated reports) are not part of it.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,19 +36,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Codes and names that are only compared, never stored, are bounded here so that an error
+# message quoting them stays short; stored texts are checked against the model's fields.
+Code = Annotated[str, Field(max_length=40)]
+Short = Annotated[str, Field(max_length=300)]
+
+
 class FrameworkRef(_Strict):
-    code: str
-    version: str
-    checksum: str
+    code: Annotated[str, Field(max_length=60)]
+    version: Code
+    checksum: Annotated[str, Field(max_length=64)]
 
 
 class Excluded(_Strict):
-    area: str
+    area: Code
     reason: str = Field(min_length=1)
 
 
 class TaskOut(_Strict):
-    code: str
+    code: Code
     start_date: datetime.date | None = None
     due_date: datetime.date | None = None
     completed_on: datetime.date | None = None
@@ -57,14 +63,14 @@ class TaskOut(_Strict):
 
 class Group(_Strict):
     name: str = Field(min_length=1, max_length=120)
-    areas: list[str] = []
+    areas: list[Code] = []
 
 
 class Person(_Strict):
-    name: str
-    email: str
-    idg_role: str
-    working_group: str = ""
+    name: Short
+    email: Short
+    idg_role: Code
+    working_group: Short = ""
     is_guest: bool = False
 
 
@@ -78,14 +84,14 @@ class Session(_Strict):
 
 
 class Document(_Strict):
-    category: str
+    category: Code
     title: str = Field(min_length=1, max_length=200)
     url: str = ""
     summary: str = ""
 
 
 class Answer(_Strict):
-    question: str
+    question: Code
     narrative: str
     exists: Rating = ""
     designed: Rating = ""
@@ -98,17 +104,17 @@ class Answer(_Strict):
 
 class FindingOut(_Strict):
     kind: Literal["strength", "gap", "risk", "opportunity"]
-    area: str
+    area: Code
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1)
     recommendation: str = ""
     priority: Literal["high", "medium", "low"]
-    questions: list[str] = []
+    questions: list[Code] = []
 
 
 class Visit(_Strict):
     date: datetime.date
-    kind: str
+    kind: Code
     place: str = Field(min_length=1, max_length=200)
     people_met: str = ""
     observations: str = Field(min_length=1)
@@ -127,7 +133,7 @@ class ExportDocument(_Strict):
     format: Literal["arusha-assessment"]
     format_version: Literal[1]
     exported_at: datetime.datetime
-    source_organization: str
+    source_organization: Short
     framework: FrameworkRef
     assessment: AssessmentOut
     tasks: list[TaskOut] = []

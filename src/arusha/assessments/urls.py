@@ -96,6 +96,7 @@ urlpatterns = [
     path("<int:assessment>/report/", views.report, name="assessment-report"),
     path("<int:assessment>/report/texts/", views.report_text, name="assessment-report-text"),
     path("<int:assessment>/report/generate/", views.report_generate, name="assessment-report-generate"),
+    path("<int:assessment>/report/progress/", views.report_progress, name="assessment-report-progress"),
     path(
         "<int:assessment>/report/<int:pk>/report.<str:fmt>",
         views.report_download,

@@ -15,20 +15,28 @@ from __future__ import annotations
 
 import io
 import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from arusha.assessments import maturity
 from arusha.assessments.models import Assessment, Response
+from arusha.core.spreadsheets import (
+    MAX_CELL_TEXT,
+    SpreadsheetRejectedError,
+    WorkbookReader,
+    append,
+    missing_sheet,
+    open_workbook,
+    put,
+    value_text,
+)
 from arusha.frameworks.models import Area, Question
 from arusha.frameworks.templatetags.arusha_text import tr
 
@@ -39,7 +47,6 @@ CODE, TEXT, GUIDANCE, VERSION, ANSWER = "A", "B", "C", "D", "E"
 RATING_COLUMNS = dict(zip(maturity.FIELDS, ("F", "G", "H", "I"), strict=True))
 STATUS = "J"
 FIRST_ROW = 2
-MAX_BYTES = 10 * 1024 * 1024
 
 
 def _fold(text: str) -> str:
@@ -90,7 +97,7 @@ def _instructions(sheet: Worksheet, assessment: Assessment, group_name: str) -> 
     ]
     lines += [f"{number}: {label}" for number, label in maturity.LEVELS.items()]
     for number, line in enumerate(lines, start=1):
-        sheet.cell(row=number, column=1, value=line)
+        put(sheet.cell(row=number, column=1), line)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 110
 
@@ -113,8 +120,7 @@ def build(
     for area in areas:
         sheet = book.create_sheet(area.code)
         for column, title in headers.items():
-            cell = sheet[f"{column}1"]
-            cell.value = title
+            cell = put(sheet[f"{column}1"], title)
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE6F0")
         validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
@@ -125,16 +131,17 @@ def build(
             if question.area_id != area.pk:
                 continue
             response = responses.get(question.pk)
-            sheet[f"{CODE}{row}"] = question.code
-            sheet[f"{TEXT}{row}"] = tr(question.text)
-            sheet[f"{GUIDANCE}{row}"] = tr(question.guidance)
-            sheet[f"{VERSION}{row}"] = response.version if response else 0
+            # Every cell through `put`: an answer typed as "=..." stays text in the file.
+            put(sheet[f"{CODE}{row}"], question.code)
+            put(sheet[f"{TEXT}{row}"], tr(question.text))
+            put(sheet[f"{GUIDANCE}{row}"], tr(question.guidance))
+            put(sheet[f"{VERSION}{row}"], response.version if response else 0)
             if response is not None and response.version:
-                sheet[f"{ANSWER}{row}"] = response.narrative
-                sheet[f"{STATUS}{row}"] = response.get_status_display()
+                put(sheet[f"{ANSWER}{row}"], response.narrative)
+                put(sheet[f"{STATUS}{row}"], response.get_status_display())
                 for name, column in RATING_COLUMNS.items():
                     value = getattr(response, name)
-                    sheet[f"{column}{row}"] = str(maturity.Rating(value).label) if value else None
+                    put(sheet[f"{column}{row}"], str(maturity.Rating(value).label) if value else None)
             for column in (ANSWER, *RATING_COLUMNS.values()):
                 sheet[f"{column}{row}"].protection = Protection(locked=False)
             for column in (TEXT, GUIDANCE, ANSWER):
@@ -165,8 +172,11 @@ def build(
         ("organization", assessment.organization.slug),
         ("framework", str(assessment.framework_version)),
         ("exported", timezone.now().isoformat(timespec="seconds")),
+        # The sheets the import requires: a renamed or deleted one is an error, not skipped.
+        ("areas", ",".join(area.code for area in areas)),
+        ("instructions", instructions.title),
     ):
-        meta.append([key, value])
+        append(meta, [key, value])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -201,66 +211,105 @@ class Parsed:
         self.errors.append(f"{where}: {message}")
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+_COLUMNS = [CODE, TEXT, GUIDANCE, VERSION, ANSWER, *RATING_COLUMNS.values()]
 
 
 def parse(data: bytes, area_codes: set[str]) -> Parsed:
-    """Read a filled workbook. Structural problems and bad cells are collected, not raised."""
+    """Read a filled workbook. Structural problems and bad cells are collected, not raised.
+
+    The workbook is opened through core.spreadsheets (size, unpacked size and row limits,
+    streaming). A workbook refused as a whole leaves `assessment_id` empty.
+    """
     parsed = Parsed()
-    if len(data) > MAX_BYTES:
-        parsed.errors.append(_("The workbook is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 1048576})
-        return parsed
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        parsed.errors.append(_("This file is not an XLSX workbook exported by Arusha."))
-        return parsed
-    try:
-        if META_SHEET not in book.sheetnames:
-            parsed.errors.append(
-                _("This workbook was not exported by Arusha: its “arusha” sheet is missing.")
-            )
-            return parsed
-        meta = {_text(row[0]): _text(row[1]) for row in book[META_SHEET].iter_rows(values_only=True) if row}
-        if meta.get("format") != FORMAT or not meta.get("assessment", "").isdigit():
-            parsed.errors.append(
-                _("This workbook was not exported by Arusha: its “arusha” sheet is damaged.")
-            )
-            return parsed
-        parsed.assessment_id = int(meta["assessment"])
-        words = rating_words()
-        for name in book.sheetnames:
-            if name == META_SHEET or name not in area_codes:
-                continue
-            _parse_sheet(parsed, name, book[name].iter_rows(min_row=FIRST_ROW, values_only=True), words)
-    finally:
-        book.close()
+        with open_workbook(data) as reader:
+            _parse_book(parsed, reader, area_codes)
+    except SpreadsheetRejectedError as error:
+        parsed.assessment_id = None
+        parsed.errors.append(str(error.message))
     return parsed
+
+
+def _parse_book(parsed: Parsed, reader: WorkbookReader, area_codes: set[str]) -> None:
+    if META_SHEET not in reader.sheetnames:
+        parsed.errors.append(_("This workbook was not exported by Arusha: its “arusha” sheet is missing."))
+        return
+    meta = {value_text(row[0]): value_text(row[1]) for row in reader.rows(META_SHEET, max_col=2) if row}
+    if meta.get("format") != FORMAT or not meta.get("assessment", "").isdigit():
+        parsed.errors.append(_("This workbook was not exported by Arusha: its “arusha” sheet is damaged."))
+        return
+    # Workbooks exported before the sheet list was recorded: the first sheet is the instructions.
+    expected = [code for code in meta["areas"].split(",") if code] if "areas" in meta else None
+    instructions = meta.get("instructions") or reader.sheetnames[0]
+    for code in expected or []:
+        if code not in reader.sheetnames:
+            parsed.errors.append(missing_sheet(code))
+    to_read = []
+    for index, name in enumerate(reader.sheetnames):
+        if name in {META_SHEET, instructions} or index == 0:
+            continue  # the instructions sheet comes first and holds no answers
+        if name not in area_codes or (expected is not None and name not in expected):
+            parsed.errors.append(
+                _(
+                    "The sheet “%(sheet)s” was not in the exported workbook, so its rows would not be "
+                    "read. Copy its answers into the sheet of their area, then delete it."
+                )
+                % {"sheet": name}
+            )
+            continue
+        to_read.append(name)
+    if parsed.errors:
+        return
+    parsed.assessment_id = int(meta["assessment"])
+    words = rating_words()
+    for name in to_read:
+        rows = reader.rows(name, max_col=len(_COLUMNS))
+        header = next(rows, ())
+        if not _header_ok(header):
+            parsed.errors.append(
+                _(
+                    "Sheet %(sheet)s: the columns were moved, added or renamed. Keep them as exported: "
+                    "%(columns)s."
+                )
+                % {"sheet": name, "columns": ", ".join(_headers()[c] for c in _COLUMNS)}
+            )
+            continue
+        _parse_sheet(parsed, name, rows, words)
+
+
+def _header_ok(values: tuple[object, ...]) -> bool:
+    """The header row names our columns, in the language of the export or another one."""
+    found = [_fold(value_text(v)) for v in values]
+    for language in ("en", "fr", "es"):
+        with translation.override(language):
+            titles = _headers()
+        if found[: len(_COLUMNS)] == [_fold(titles[c]) for c in _COLUMNS]:
+            return True
+    return False
 
 
 def _parse_sheet(
     parsed: Parsed, name: str, rows: Iterable[tuple[object, ...]], words: dict[str, str]
 ) -> None:
-    columns = [CODE, TEXT, GUIDANCE, VERSION, ANSWER, *RATING_COLUMNS.values()]
     for number, values in enumerate(rows, start=FIRST_ROW):
-        cells = dict(zip(columns, list(values) + [None] * len(columns), strict=False))
-        code = _text(cells[CODE])
+        cells = dict(zip(_COLUMNS, list(values) + [None] * len(_COLUMNS), strict=False))
+        code = value_text(cells[CODE])[:60]
         if not code:
             continue
-        version_text = _text(cells[VERSION]) or "0"
-        if not version_text.isdigit():
+        version_text = value_text(cells[VERSION]) or "0"
+        if not version_text.isdigit() or len(version_text) > 9:
             parsed.error(
                 name, number, VERSION, _("The version must be the number exported; do not change it.")
             )
             continue
+        narrative = value_text(cells[ANSWER])
+        if len(narrative) > MAX_CELL_TEXT:
+            message = _("The answer is longer than %(count)s characters.") % {"count": MAX_CELL_TEXT}
+            parsed.error(name, number, ANSWER, message)
+            continue
         ratings: dict[str, str] = {}
         for field_name, column in RATING_COLUMNS.items():
-            written = _text(cells[column])
+            written = value_text(cells[column])
             value = words.get(_fold(written)) if written else ""
             if value is None:
                 parsed.error(
@@ -268,8 +317,8 @@ def _parse_sheet(
                     number,
                     column,
                     _("“%(value)s” is not a rating; use %(labels)s.")
-                    % {"value": written, "labels": ", ".join(str(r.label) for r in maturity.Rating)},
+                    % {"value": written[:40], "labels": ", ".join(str(r.label) for r in maturity.Rating)},
                 )
                 value = ""
             ratings[field_name] = value
-        parsed.rows.append(Row(name, number, code, int(version_text), _text(cells[ANSWER]), ratings))
+        parsed.rows.append(Row(name, number, code, int(version_text), narrative, ratings))

@@ -1,4 +1,4 @@
-"""What every page needs: the organization in the URL and the person's unread count."""
+"""What every page needs: the organization in the URL, the person's answers there, the unread count."""
 
 from __future__ import annotations
 
@@ -6,14 +6,26 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from arusha.core.permissions import Permission
+from arusha.core.requests import notes_of
 from arusha.core.selectors import unread_notification_count
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     unread = unread_notification_count(user) if user is not None and user.is_authenticated else 0
+    notes = notes_of(request)
+    access = notes.access
     return {
-        "organization": getattr(request, "organization", None),
-        "membership": getattr(request, "membership", None),
+        "organization": notes.organization,
+        "membership": access.membership,
+        # The navigation's answers, decided here once so templates decide nothing.
+        "nav": {
+            "audit": access.has(Permission.VIEW_AUDIT),
+            "members": access.has(Permission.MEMBERS),
+            "grants": access.has(Permission.GRANTS),
+            "manage": access.has(Permission.MANAGE),
+            "comment": access.has(Permission.COMMENT),
+        },
         "unread_notifications": unread,
     }

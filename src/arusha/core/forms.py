@@ -6,9 +6,19 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
 
-from arusha.core.models import LANGUAGE_CHOICES, Division, Organization, country_validator
-from arusha.core.roles import Role
+from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
+from arusha.core.models import (
+    LANGUAGE_CHOICES,
+    Division,
+    Membership,
+    Organization,
+    Role,
+    User,
+    country_validator,
+)
+from arusha.core.permissions import PresetRole, permission_choices
 
 
 class PreferencesForm(forms.Form):
@@ -26,6 +36,7 @@ class OrganizationForm(forms.Form):
         help_text=_("Two-letter ISO 3166 code, e.g. KE, FR, PE."),
     )
     default_language = forms.ChoiceField(label=_("Default language"), choices=LANGUAGE_CHOICES)
+    version = VersionField()
 
 
 class DivisionForm(forms.Form):
@@ -37,15 +48,18 @@ class DivisionForm(forms.Form):
         required=False,
         empty_label=_("— none: a top-level division —"),
     )
+    version = VersionField()
+    idempotency_key = CreationKeyField()
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        create_or_edit(self.fields, editing=editing)
         self.fields["parent"].queryset = Division.objects.filter(organization=organization)  # type: ignore[attr-defined]
 
 
 class _MembershipFields(forms.Form):
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Roles"), choices=PresetRole.choices, widget=forms.CheckboxSelectMultiple
     )
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
     division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(
@@ -55,28 +69,81 @@ class _MembershipFields(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = Division.objects.filter(organization=organization)  # type: ignore[attr-defined]
-
-
-class MembershipAddForm(_MembershipFields):
-    email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        required=False,
-        help_text=_(
-            "Needed only when the person has no account yet: one is created and they are told how to set a password."  # noqa: E501 - one translatable sentence
-        ),
-    )
-    field_order = ["email", "full_name", "roles", "job_title", "division"]
+        with scope(organization=organization):
+            own = [(r.code, r.name) for r in Role.objects.filter(organization=organization)]
+        self.fields["roles"].choices = [*PresetRole.choices, *own]  # type: ignore[attr-defined]
 
 
 class MembershipEditForm(_MembershipFields):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
+class VersionedMembershipForm(MembershipEditForm):
+    """The membership page's form: it carries the version it was read at (arusha.accounts'
+    invitation form builds on MembershipEditForm and has none)."""
+
+    version = VersionField()
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    idempotency_key = CreationKeyField()
 
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class RoleCreateForm(forms.Form):
+    based_on = forms.ChoiceField(
+        label=_("Start from the preset role"),
+        choices=PresetRole.choices,
+        help_text=_("The new role starts with the preset's permissions; you then change them."),
+    )
+    name = forms.CharField(label=_("Name of the new role"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class RoleEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    # The version the form was read at: a save over a newer version is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = permission_choices()  # type: ignore[attr-defined]
+
+
+class GrantForm(forms.Form):
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Person"), queryset=User.objects.none(), help_text=_("An active member of the organization.")
+    )
+    permission = forms.ChoiceField(label=_("Access"), choices=())
+    expires_on = forms.DateField(
+        label=_("Until (included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for access until it is revoked."),
+    )
+    reason = forms.CharField(
+        label=_("Why this access is given"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(
+        self, *args: Any, organization: Organization, permissions: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        with scope(organization=organization):
+            members = Membership.objects.filter(organization=organization, is_active=True)
+            self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+                pk__in=list(members.values_list("user_id", flat=True))
+            ).order_by("full_name")
+        self.fields["permission"].choices = permissions  # type: ignore[attr-defined]

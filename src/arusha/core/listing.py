@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, StreamingHttpResponse
 
+from arusha.core.spreadsheets import csv_safe
+
 
 def paginate(request: HttpRequest, items: Sequence[Any] | Any, per_page: int | None = None) -> Page[Any]:
     paginator = Paginator(items, per_page or settings.ARUSHA_PAGE_SIZE)
@@ -23,10 +25,9 @@ class _Echo:
 
 def _safe_cell(value: Any) -> Any:
     # Cells that start with a formula character are neutralized, so a spreadsheet
-    # opening the export never runs a formula that a user typed into a name.
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
+    # opening the export never runs a formula that a user typed into a name. The rule
+    # lives with the XLSX writer's, in core/spreadsheets.py.
+    return csv_safe(value)
 
 
 def csv_response(
@@ -36,7 +37,7 @@ def csv_response(
 
     def stream() -> Iterable[str]:
         yield "\ufeff"  # a byte-order mark, so spreadsheet programs read the accents right
-        yield writer.writerow([str(cell) for cell in header])
+        yield writer.writerow([_safe_cell(str(cell)) for cell in header])
         for row in rows:
             yield writer.writerow([_safe_cell(cell) for cell in row])
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes.manager import ScopedManager
 
-from arusha.core.roles import Role, permissions_for
+from arusha.core.permissions import PERMISSIONS, PresetRole
 
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 
@@ -50,6 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"password"})
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
@@ -95,6 +96,7 @@ class Organization(models.Model):
         _("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     class Meta:
         verbose_name = _("organization")
@@ -120,6 +122,7 @@ class Division(models.Model):
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[Division]] = ScopedManager(organization="organization")
 
@@ -149,6 +152,7 @@ class Membership(models.Model):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
 
     objects: ClassVar[models.Manager[Membership]] = ScopedManager(organization="organization")
 
@@ -163,22 +167,97 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization}"
 
-    @property
-    def permissions(self) -> frozenset[str]:
-        return permissions_for(self.roles) if self.is_active else frozenset()
-
     def role_labels(self) -> list[str]:
-        labels = dict(Role.choices)
+        """Preset roles by their translated label; an organization's own roles by code.
+
+        Selectors that list members replace the codes of the organization's own roles
+        with their names (core.selectors.role_names).
+        """
+        labels = dict(PresetRole.choices)
         return [str(labels.get(role, role)) for role in self.roles]
 
 
+class Role(models.Model):
+    """A role of an organization's own: a copy of a preset, with its own permissions.
+
+    Preset roles live in code (core.permissions) and follow each release; a role of
+    the organization's own keeps exactly the permissions its administrator chose.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    based_on = models.CharField(_("copied from"), max_length=50, choices=PresetRole.choices, blank=True)
+    permissions = models.JSONField(_("permissions"), default=list)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Role]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="role_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grant(models.Model):
+    """One permission on one object for one person, until it expires or is revoked."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    permission = models.CharField(_("permission"), max_length=100)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(_("reason"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects: ClassVar[models.Manager[Grant]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "organization"], name="grant_user_idx"),
+            models.Index(fields=["content_type", "object_id"], name="grant_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permission} · {self.object_repr}"
+
+    @property
+    def permission_label(self) -> str:
+        """The permission as people read it, in their language."""
+        spec = PERMISSIONS.get(self.permission)
+        return str(spec.label) if spec is not None else self.permission
+
+    def is_active(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
 class AuditEvent(models.Model):
-    """One change made through a service: who, when, what, before and after."""
+    """One change (or read) made through a service: who, when, what, before and after.
+
+    Events are written only by arusha.core.audit, as links of one hash chain
+    (arusha.core.audit_chain). The organization and the actor are protected from
+    deletion: their ids are sealed in the chain, and a cascade would break it.
+    """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor_label = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=120, db_index=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
@@ -186,6 +265,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects: ClassVar[models.Manager[AuditEvent]] = ScopedManager(organization="organization")
 
@@ -195,6 +277,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The one row that holds the audit chain's last sequence number and hash.
+
+    Appenders write it first, which queues them one behind the other (see
+    arusha.core.audit_chain._reserve); audit_verify compares it with the last event.
+    """
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.hash}"
 
 
 class Attachment(models.Model):
@@ -232,12 +328,36 @@ class Comment(models.Model):
 
     objects: ClassVar[models.Manager[Comment]] = ScopedManager(organization="organization")
 
+    # Comments can carry anything: the audit says that one was added, not what it says.
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"body"})
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="comment_object_idx")]
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class CreationKey(models.Model):
+    """The idempotency key of one submitted create form, and what it created.
+
+    arusha.core.concurrency.create_once inserts it in the transaction that creates the
+    object: the unique key makes a second submit of the same form find the first
+    object instead of creating another. Keys older than a day are purged.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="creation_key_user_idx")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Notification(models.Model):
@@ -259,3 +379,69 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BackgroundJob(models.Model):
+    """Long work done by the task worker for one object, with its progress and result.
+
+    The page that started it reads this row (the Tasks API keeps no progress), so the
+    progress survives a reload. `message` and `error` hold English source texts that are
+    translated when shown; tracebacks stay in the worker's log and its task results.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    result = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+    result_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[BackgroundJob]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "kind", "-created_at"], name="job_object_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_scopes.state import scopes_disabled
 
 from arusha.core.models import (
@@ -13,9 +14,11 @@ from arusha.core.models import (
     AuditEvent,
     Comment,
     Division,
+    Grant,
     Membership,
     Notification,
     Organization,
+    Role,
     User,
 )
 
@@ -118,3 +121,55 @@ def notification_list(user: User) -> QuerySet[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def preset_roles() -> list[tuple[str, str, list[str]]]:
+    """Every preset role: code, label and the labels of the permissions it holds."""
+    from arusha.core.permissions import PERMISSIONS, PresetRole, preset_permissions
+
+    return [
+        (code, str(label), sorted(str(PERMISSIONS[p].label) for p in preset_permissions(code)))
+        for code, label in PresetRole.choices
+    ]
+
+
+def role_list(organization: Organization) -> list[Role]:
+    return list(Role.objects.filter(organization=organization).order_by("name"))
+
+
+def role_get(organization: Organization, pk: int) -> Role:
+    role = Role.objects.filter(organization=organization, pk=pk).first()
+    if role is None:
+        raise Http404
+    return role
+
+
+def permission_groups() -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Registered permissions grouped by the context that declared them, for the role form."""
+    from arusha.core.permissions import PERMISSIONS
+
+    groups: dict[str, list[tuple[str, str, bool]]] = {}
+    for spec in sorted(PERMISSIONS.values(), key=lambda s: s.code):
+        groups.setdefault(spec.context, []).append((spec.code, str(spec.label), spec.confidential))
+    return list(groups.items())
+
+
+def grant_list(organization: Organization, *, active_only: bool = True) -> QuerySet[Grant]:
+    grants = Grant.objects.filter(organization=organization).select_related("user", "granted_by")
+    if active_only:
+        now = timezone.now()
+        grants = grants.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+    return grants.order_by("-created_at", "-id")
+
+
+def grant_get(organization: Organization, pk: int) -> Grant:
+    grant = Grant.objects.filter(organization=organization, pk=pk).select_related("user").first()
+    if grant is None:
+        raise Http404
+    return grant
+
+
+def grants_on(organization: Organization, obj: models.Model) -> list[Grant]:
+    return list(grant_list(organization).filter(**_hung_on(organization, obj)))

@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes.state import scope
 
+from arusha.core.access import authorize, authorize_in, policy_for
 from arusha.core.audit import audit_change, audit_record, snapshot
+from arusha.core.concurrency import save_versioned
 from arusha.core.errors import DomainError
 from arusha.core.models import (
     LANGUAGE_CHOICES,
     Attachment,
     Comment,
     Division,
+    Grant,
     Membership,
     Notification,
     Organization,
+    Role,
     User,
 )
-from arusha.core.roles import Role
+from arusha.core.permissions import PERMISSIONS, Permission, PresetRole
+from arusha.core.tasks import email_send, enqueue_on_commit
 
 _ORGANIZATION_FIELDS = ("slug", "name", "kind", "country", "default_language")
 _DIVISION_FIELDS = ("name", "code", "parent")
@@ -91,14 +98,21 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(
-    *, actor: User, organization: Organization, name: str, country: str, default_language: str
+    *,
+    actor: User,
+    organization: Organization,
+    name: str,
+    country: str,
+    default_language: str,
+    version: int | None = None,
 ) -> Organization:
+    authorize_in(actor, Permission.MANAGE, organization)
     before = snapshot(organization, _ORGANIZATION_FIELDS)
     organization.name = name
     organization.country = country.upper()
     organization.default_language = default_language
     organization.full_clean()
-    organization.save(update_fields=["name", "country", "default_language"])
+    save_versioned(organization, version=version, fields=["name", "country", "default_language"])
     audit_change(
         actor=actor,
         action="arusha.organization.updated",
@@ -133,6 +147,7 @@ def division_create(
     code: str = "",
     parent: Division | None = None,
 ) -> Division:
+    authorize_in(actor, Permission.MANAGE, organization)
     _check_parent(organization, None, parent)
     division = Division(organization=organization, name=name.strip(), code=code.strip(), parent=parent)
     try:
@@ -152,14 +167,22 @@ def division_create(
 
 @transaction.atomic
 def division_update(
-    *, actor: User, division: Division, name: str, code: str, parent: Division | None
+    *,
+    actor: User,
+    division: Division,
+    name: str,
+    code: str,
+    parent: Division | None,
+    version: int | None = None,
 ) -> Division:
+    """Change a division; `version` is the one the form was read at (a stale save is refused)."""
+    authorize_in(actor, Permission.MANAGE, division.organization)
     _check_parent(division.organization, division, parent)
     before = snapshot(division, _DIVISION_FIELDS)
     division.name, division.code, division.parent = name.strip(), code.strip(), parent
     try:
         with transaction.atomic():
-            division.save(update_fields=["name", "code", "parent"])
+            save_versioned(division, version=version, fields=["name", "code", "parent"])
     except IntegrityError as exc:
         raise DomainError(_("A division with this name already exists at this place."), field="name") from exc
     audit_change(
@@ -173,14 +196,17 @@ def division_update(
     return division
 
 
-def _clean_roles(roles: list[str]) -> list[str]:
-    valid = set(Role.values)
-    unknown = [role for role in roles if role not in valid]
+def roles_clean(organization: Organization, roles: list[str]) -> list[str]:
+    """Preset roles first in their usual order, then the organization's own roles."""
+    with scope(organization=organization):
+        own = list(Role.objects.filter(organization=organization).values_list("code", flat=True))
+    order = [*PresetRole.values, *sorted(own)]
+    unknown = [role for role in roles if role not in order]
     if unknown:
         raise DomainError(_("Unknown role: %(role)s.") % {"role": unknown[0]}, field="roles")
     if not roles:
         raise DomainError(_("Give the member at least one role."), field="roles")
-    return sorted(set(roles), key=Role.values.index)
+    return sorted(set(roles), key=order.index)
 
 
 @transaction.atomic
@@ -193,7 +219,8 @@ def membership_create(
     job_title: str = "",
     division: Division | None = None,
 ) -> Membership:
-    roles = _clean_roles(roles)
+    authorize_in(actor, Permission.MEMBERS, organization)
+    roles = roles_clean(organization, roles)
     if division is not None and division.organization_id != organization.pk:
         raise DomainError(_("The division belongs to another organization."), field="division")
     with scope(organization=organization):
@@ -212,6 +239,12 @@ def membership_create(
     return membership
 
 
+# What a membership change means elsewhere: arusha.accounts ends the person's sessions
+# when their roles change and revokes their API tokens when the membership stops. A
+# context above core registers here from its AppConfig.ready (core imports no context).
+membership_listeners: list[Callable[..., None]] = []
+
+
 @transaction.atomic
 def membership_update(
     *,
@@ -221,16 +254,21 @@ def membership_update(
     job_title: str,
     division: Division | None,
     is_active: bool,
+    version: int | None = None,
 ) -> Membership:
-    roles = _clean_roles(roles)
+    authorize_in(actor, Permission.MEMBERS, membership.organization)
+    roles = roles_clean(membership.organization, roles)
     if division is not None and division.organization_id != membership.organization_id:
         raise DomainError(_("The division belongs to another organization."), field="division")
     if membership.user_id == actor.pk and not is_active:
         raise DomainError(_("You cannot deactivate your own membership."), field="is_active")
     before = snapshot(membership, _MEMBERSHIP_FIELDS)
+    roles_before, active_before = list(membership.roles), membership.is_active
     membership.roles, membership.job_title = roles, job_title
     membership.division, membership.is_active = division, is_active
-    membership.save(update_fields=["roles", "job_title", "division", "is_active"])
+    save_versioned(membership, version=version, fields=["roles", "job_title", "division", "is_active"])
+    for listener in membership_listeners:
+        listener(membership=membership, roles_before=roles_before, active_before=active_before)
     audit_change(
         actor=actor,
         action="arusha.membership.updated",
@@ -242,10 +280,21 @@ def membership_update(
     return membership
 
 
+def _may_discuss(actor: User, organization: Organization, target: models.Model) -> None:
+    """Comments follow their object: whoever may see it; a member also needs the comment permission.
+
+    Guests (participants from other organizations) comment on what they were invited to.
+    """
+    access = authorize(actor, "view", target)
+    if access.is_member and not access.has(Permission.COMMENT):
+        raise PermissionDenied(_("Your roles in this organization do not allow comments."))
+
+
 @transaction.atomic
 def comment_add(*, actor: User, organization: Organization, target: models.Model, body: str) -> Comment:
     from django.contrib.contenttypes.models import ContentType
 
+    _may_discuss(actor, organization, target)
     body = body.strip()
     if not body:
         raise DomainError(_("Write something before you send the comment."), field="body")
@@ -261,7 +310,9 @@ def comment_add(*, actor: User, organization: Organization, target: models.Model
         action="arusha.comment.added",
         obj=target,
         organization=organization,
-        changes={"comment": [None, body]},
+        # The comment's id, not its text: the text may be anything, and the audit CSV
+        # goes to every auditor (Comment.AUDIT_SENSITIVE_FIELDS).
+        changes={"comment": [None, comment.pk]},
     )
     return comment
 
@@ -280,6 +331,9 @@ def attachment_add(
 ) -> Attachment:
     from django.contrib.contenttypes.models import ContentType
 
+    # The calling service has checked the right to write (evidence, a sign-off's
+    # document); a file may hang only on what the person may see.
+    authorize(actor, "view", target)
     name = PurePath(upload.name or "file").name
     extension = PurePath(name).suffix.lower().lstrip(".")
     allowed = settings.ARUSHA_ATTACHMENT_TYPES
@@ -324,13 +378,15 @@ def notification_send(
 ) -> Notification:
     """Tell one person something, in the app and by e-mail.
 
-    E-mail failures do not undo the in-app notification: the person still sees it on
-    their next visit, and the mail server's trouble is logged by the backend.
+    The in-app notification is written in the caller's transaction; the e-mail is handed
+    to the worker when that transaction commits, so a rolled-back write tells nobody and
+    no mail server is ever waited for inside a transaction. A failed e-mail does not undo
+    the notification: it is listed among the worker's failed tasks.
     """
     notification = Notification.objects.create(
         recipient=recipient, organization=organization, subject=subject, body=body, url=url
     )
-    send_mail(subject, f"{body}\n\n{url}".strip(), None, [recipient.email], fail_silently=True)
+    enqueue_on_commit(email_send, subject=str(subject), body=f"{body}\n\n{url}".strip(), to=[recipient.email])
     return notification
 
 
@@ -341,61 +397,152 @@ def notification_mark_read(*, recipient: User, notification_ids: list[int] | Non
     return unread.update(read_at=timezone.now())
 
 
-@transaction.atomic
-def membership_invite(
-    *,
-    actor: User,
-    organization: Organization,
-    email: str,
-    full_name: str,
-    roles: list[str],
-    job_title: str = "",
-    division: Division | None = None,
-    login_url: str = "",
-) -> Membership:
-    """Add a person by e-mail: an existing account joins; otherwise an account is opened.
+# --- Roles of the organization's own, and grants on single objects -------------------
 
-    A new account has no usable password: the notification tells the person to set
-    one through the password-reset page, so no password ever travels by e-mail.
-    """
-    email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        if not full_name.strip():
-            raise DomainError(_("This person has no account yet: give their full name."), field="full_name")
-        user = user_create(
-            email=email,
-            full_name=full_name.strip(),
-            password=None,
-            preferred_language=organization.default_language,
-        )
-    membership = membership_create(
-        actor=actor, organization=organization, user=user, roles=roles, job_title=job_title, division=division
-    )
-    notification_send(
-        recipient=user,
+_ROLE_FIELDS = ("code", "name", "description", "based_on", "permissions")
+
+
+def _clean_permissions(permissions: list[str]) -> list[str]:
+    unknown = [code for code in permissions if code not in PERMISSIONS]
+    if unknown:
+        raise DomainError(_("Unknown permission: %(code)s.") % {"code": unknown[0]}, field="permissions")
+    return sorted(set(permissions))
+
+
+@transaction.atomic
+def role_create(
+    *, actor: User | None, organization: Organization, based_on: str, name: str, description: str = ""
+) -> Role:
+    """Copy a preset role into a role of the organization's own, which its administrator then edits."""
+    from django.utils.text import slugify
+
+    from arusha.core.permissions import preset_permissions
+
+    authorize_in(actor, Permission.MEMBERS, organization)
+    if based_on not in PresetRole.values:
+        raise DomainError(_("Choose the preset role to start from."), field="based_on")
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the role a name."), field="name")
+    code = slugify(name)[:40] or "role"
+    if code in PresetRole.values:
+        code = f"own-{code}"
+    with scope(organization=organization):
+        taken = set(Role.objects.filter(organization=organization).values_list("code", flat=True))
+        if Role.objects.filter(organization=organization, name__iexact=name).exists():
+            raise DomainError(_("A role with this name already exists."), field="name")
+    base, suffix = code, 2
+    while code in taken:
+        code, suffix = f"{base}-{suffix}", suffix + 1
+    role = Role.objects.create(
         organization=organization,
-        subject=_("You are now a member of %(org)s in Arusha") % {"org": organization.name},
-        body=_("%(actor)s added you. If you have no password yet, set one here:") % {"actor": actor},
-        url=login_url,
+        code=code,
+        name=name,
+        description=description.strip(),
+        based_on=based_on,
+        permissions=sorted(preset_permissions(based_on)),
     )
-    return membership
+    audit_change(
+        actor=actor, action="arusha.role.created", obj=role, organization=organization, fields=_ROLE_FIELDS
+    )
+    return role
 
 
 @transaction.atomic
-def api_token_renew(*, actor: User) -> str:
-    """Give the person a new API token, revoking the old one; the key is shown only once."""
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=actor).delete()
-    token = Token.objects.create(user=actor)
-    audit_record(actor=actor, action="arusha.user.api_token_renewed", obj=actor, organization=None)
-    return str(token.key)
+def role_update(
+    *, actor: User, role: Role, name: str, description: str, permissions: list[str], version: int
+) -> Role:
+    """Change an organization's own role; a stale form (someone saved first) is refused."""
+    authorize_in(actor, Permission.MEMBERS, role.organization)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the role a name."), field="name")
+    with scope(organization=role.organization):
+        same_name = Role.objects.filter(organization=role.organization, name__iexact=name)
+        if same_name.exclude(pk=role.pk).exists():
+            raise DomainError(_("A role with this name already exists."), field="name")
+    before = snapshot(role, _ROLE_FIELDS)
+    role.name, role.description = name, description.strip()
+    role.permissions = _clean_permissions(permissions)
+    save_versioned(role, version=version, fields=("name", "description", "permissions"))
+    audit_change(
+        actor=actor,
+        action="arusha.role.updated",
+        obj=role,
+        organization=role.organization,
+        fields=_ROLE_FIELDS,
+        before=before,
+    )
+    return role
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: User) -> None:
-    from rest_framework.authtoken.models import Token
+def role_delete(*, actor: User, role: Role) -> None:
+    authorize_in(actor, Permission.MEMBERS, role.organization)
+    with scope(organization=role.organization):
+        members = Membership.objects.filter(organization=role.organization)
+        holders = [m for m in members if role.code in m.roles]
+    if holders:
+        raise DomainError(
+            _("%(count)s member(s) hold this role: give them another role first.") % {"count": len(holders)}
+        )
+    audit_record(actor=actor, action="arusha.role.deleted", obj=role, organization=role.organization)
+    role.delete()
 
-    if Token.objects.filter(user=actor).delete()[0]:
-        audit_record(actor=actor, action="arusha.user.api_token_revoked", obj=actor, organization=None)
+
+_GRANT_FIELDS = ("user", "permission", "object_repr", "reason", "expires_at")
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    actor: User | None,
+    organization: Organization,
+    user: User,
+    permission: str,
+    target: models.Model,
+    reason: str,
+    expires_at: datetime.datetime | None = None,
+) -> Grant:
+    """Give one person one permission on one object, audited, until it expires or is revoked."""
+    from django.contrib.contenttypes.models import ContentType
+
+    authorize_in(actor, Permission.GRANTS, organization)
+    policy = policy_for(target)
+    if policy.organization_of(target).pk != organization.pk:
+        raise DomainError(_("This object belongs to another organization."))
+    if permission not in policy.actions.values():
+        raise DomainError(_("This permission does not apply to this object."), field="permission")
+    with scope(organization=organization):
+        if not Membership.objects.filter(organization=organization, user=user, is_active=True).exists():
+            raise DomainError(_("Access can be given only to active members."), field="user")
+    if not reason.strip():
+        raise DomainError(_("Say why this access is given."), field="reason")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError(_("The end of the access must be in the future."), field="expires_at")
+    grant = Grant.objects.create(
+        organization=organization,
+        user=user,
+        permission=permission,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        object_repr=str(target)[:300],
+        reason=reason.strip(),
+        expires_at=expires_at,
+        granted_by=actor,
+    )
+    audit_change(
+        actor=actor, action="arusha.grant.created", obj=grant, organization=organization, fields=_GRANT_FIELDS
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, actor: User, grant: Grant) -> Grant:
+    authorize_in(actor, Permission.GRANTS, grant.organization)
+    if grant.revoked_at is not None:
+        return grant
+    grant.revoked_at, grant.revoked_by = timezone.now(), actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(actor=actor, action="arusha.grant.revoked", obj=grant, organization=grant.organization)
+    return grant

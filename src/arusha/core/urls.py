@@ -1,16 +1,9 @@
 from django.urls import path
 
-from arusha.core import views
+from arusha.core import access_views, views
 
 account_urls = [
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
-    path("password-reset/", views.password_reset, name="password_reset"),
-    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
-    path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("preferences/", views.preferences, name="preferences"),
-    path("api-token/", views.api_token, name="api-token"),
     path("notifications/", views.notifications, name="notifications"),
     path("language/", views.set_language, name="set-language"),
 ]
@@ -23,8 +16,13 @@ organization_urls = [
     path("divisions/<int:pk>/", views.division_detail, name="division-detail"),
     path("divisions/<int:pk>/edit/", views.division_edit, name="division-edit"),
     path("members/", views.member_list, name="member-list"),
-    path("members/new/", views.member_add, name="member-add"),
     path("members/<int:pk>/edit/", views.member_edit, name="member-edit"),
+    path("roles/", access_views.role_list, name="role-list"),
+    path("roles/new/", access_views.role_create, name="role-create"),
+    path("roles/<int:pk>/", access_views.role_edit, name="role-edit"),
+    path("access/", access_views.grant_list, name="grant-list"),
+    path("access/<slug:kind>/<int:pk>/new/", access_views.grant_create, name="grant-create"),
+    path("access/<int:pk>/revoke/", access_views.grant_revoke, name="grant-revoke"),
     path("audit/", views.audit_list, name="audit-list"),
     path("history/<slug:kind>/<int:pk>/", views.object_history, name="object-history"),
     path("objects/<slug:kind>/<int:pk>/comments/", views.comment_create, name="comment-create"),

@@ -14,7 +14,7 @@ from arusha.assessments import services as assessment_services
 from arusha.assessments.models import Assessment
 from arusha.core import services
 from arusha.core.models import Division, Organization, OrganizationKind, User
-from arusha.core.roles import Role
+from arusha.core.permissions import PresetRole
 from arusha.demo.first_cycle import load_first_cycle
 from arusha.frameworks.models import FrameworkVersion, Question
 from arusha.monitoring import services as monitoring_services
@@ -54,7 +54,7 @@ PEOPLE: list[DemoPerson] = [
         "head@kilima.example",
         "Amina Juma",
         CUSTOMS_SLUG,
-        (Role.HEAD_OF_ADMINISTRATION,),
+        (PresetRole.HEAD_OF_ADMINISTRATION,),
         "Office of the Commissioner General",
         "Commissioner General",
     ),
@@ -62,7 +62,7 @@ PEOPLE: list[DemoPerson] = [
         "ncp@kilima.example",
         "Daniel Okello",
         CUSTOMS_SLUG,
-        (Role.ADMINISTRATOR, Role.NATIONAL_CONTACT_POINT),
+        (PresetRole.ADMINISTRATOR, PresetRole.NATIONAL_CONTACT_POINT),
         "Integrity and Internal Affairs Unit",
         "Head of Integrity",
     ),
@@ -70,7 +70,7 @@ PEOPLE: list[DemoPerson] = [
         "facilitator@kilima.example",
         "Grace Mwangi",
         CUSTOMS_SLUG,
-        (Role.LOCAL_FACILITATOR,),
+        (PresetRole.LOCAL_FACILITATOR,),
         "Strategic Planning and Reform",
         "Reform officer",
         "fr",
@@ -79,7 +79,7 @@ PEOPLE: list[DemoPerson] = [
         "contributor@kilima.example",
         "Samuel Kiprono",
         CUSTOMS_SLUG,
-        (Role.CONTRIBUTOR,),
+        (PresetRole.CONTRIBUTOR,),
         "Port of Kilima",
         "Senior examiner",
     ),
@@ -87,7 +87,7 @@ PEOPLE: list[DemoPerson] = [
         "contributor2@kilima.example",
         "Lucía Fernández",
         CUSTOMS_SLUG,
-        (Role.CONTRIBUTOR,),
+        (PresetRole.CONTRIBUTOR,),
         "Human Resources",
         "Training officer",
         "es",
@@ -96,7 +96,7 @@ PEOPLE: list[DemoPerson] = [
         "coordinator@kilima.example",
         "Peter Otieno",
         CUSTOMS_SLUG,
-        (Role.COORDINATOR, Role.STEERING_COMMITTEE),
+        (PresetRole.COORDINATOR, PresetRole.STEERING_COMMITTEE),
         "Strategic Planning and Reform",
         "Plan coordinator",
     ),
@@ -104,7 +104,7 @@ PEOPLE: list[DemoPerson] = [
         "performer@kilima.example",
         "Fatuma Said",
         CUSTOMS_SLUG,
-        (Role.PERFORMER,),
+        (PresetRole.PERFORMER,),
         "Information and Communication Technology",
         "Systems manager",
     ),
@@ -112,7 +112,7 @@ PEOPLE: list[DemoPerson] = [
         "integrity@kilima.example",
         "Joseph Wanjiru",
         CUSTOMS_SLUG,
-        (Role.INTEGRITY_OFFICER,),
+        (PresetRole.INTEGRITY_OFFICER,),
         "Integrity and Internal Affairs Unit",
         "Internal affairs officer",
     ),
@@ -120,7 +120,7 @@ PEOPLE: list[DemoPerson] = [
         "senior@kilima.example",
         "Rose Achieng",
         CUSTOMS_SLUG,
-        (Role.SENIOR_MANAGEMENT,),
+        (PresetRole.SENIOR_MANAGEMENT,),
         "Customs Operations",
         "Deputy Commissioner, Operations",
     ),
@@ -128,7 +128,7 @@ PEOPLE: list[DemoPerson] = [
         "expert@integrity-centre.example",
         "Claire Dubois",
         FACILITATOR_SLUG,
-        (Role.EXTERNAL_FACILITATOR, Role.ADMINISTRATOR),
+        (PresetRole.EXTERNAL_FACILITATOR, PresetRole.ADMINISTRATOR),
         "",
         "Integrity expert",
         "fr",
@@ -303,7 +303,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             )
         _user(STAFF, staff=True)
         _demo_assessment(customs, by_name)
-    rows = [(p.email, ", ".join(str(Role(r).label) for r in p.roles), p.organization) for p in PEOPLE]
+    rows = [(p.email, ", ".join(str(PresetRole(r).label) for r in p.roles), p.organization) for p in PEOPLE]
     rows.append(("broker@traders.example", "external contributor (private sector), no password yet", "guest"))
     rows.append((STAFF.email, "platform staff (loads framework packs)", "—"))
     return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -31,7 +32,9 @@ from arusha.monitoring.models import (
     ReportingPeriod,
 )
 from arusha.planning import kpis
-from arusha.planning.models import ActionPlan
+
+if TYPE_CHECKING:
+    from arusha.planning.models import ActionPlan
 
 
 @dataclass(frozen=True)

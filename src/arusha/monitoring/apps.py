@@ -9,6 +9,21 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from arusha.core.audit import register_sentences
+        from arusha.core.permissions import register_permissions
+        from arusha.monitoring.access import PERMISSIONS
+
+        register_permissions(*PERMISSIONS)
+        from arusha.core.access import register_parent
+        from arusha.monitoring import models as m
+
+        for kind in (
+            m.MonitoringSetup, m.ReportingPeriod, m.Meeting, m.MonitoringTask, m.Alert, m.Evaluation,
+            m.GapEntry, m.ReviewIndicator,
+        ):  # fmt: skip
+            register_parent(kind, lambda obj: obj.plan)
+        register_parent(m.ProgressReport, lambda obj: obj.activity)
+        register_parent(m.Measurement, lambda obj: obj.period)
+        register_parent(m.FollowUp, lambda obj: obj.meeting)
 
         register_sentences(
             {

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.forms import DateInput
-from arusha.assessments.models import Mode
+from arusha.assessments.selectors import Mode
 from arusha.core.models import Membership, Organization, User
 from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind
+from arusha.planning import selectors as planning_selectors
 from arusha.planning.kpis import Periodicity
-from arusha.planning.models import Activity, Kpi
 from arusha.planning.priority import Level
+
+if TYPE_CHECKING:
+    from arusha.planning.models import Activity, Kpi
 
 
 def _members(organization: Organization) -> Any:
@@ -220,7 +223,7 @@ class IndicatorForm(forms.Form):
     label = forms.CharField(label=_("Description"), max_length=200, required=False)
     kpi: forms.ModelChoiceField[Kpi] = forms.ModelChoiceField(
         label=_("Take it from a KPI"),
-        queryset=Kpi.objects.none(),
+        queryset=planning_selectors.no_kpis(),
         required=False,
         help_text=_("Its latest verified measurement in this plan is used; leave the value empty."),
     )
@@ -230,7 +233,7 @@ class IndicatorForm(forms.Form):
 
     def __init__(self, *args: Any, kpis: list[Kpi], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kpi"].queryset = Kpi.objects.filter(pk__in=[k.pk for k in kpis])  # type: ignore[attr-defined]
+        self.fields["kpi"].queryset = planning_selectors.kpis_among([k.pk for k in kpis])  # type: ignore[attr-defined]
 
 
 class CycleForm(forms.Form):

@@ -13,16 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
-from arusha.assessments.models import Assessment
 from arusha.planning.kpis import Periodicity
-from arusha.planning.models import ActionPlan, Activity, Kpi, Objective
 from arusha.planning.priority import Level
 
 
 class MonitoringSetup(models.Model):
     """How a plan is monitored: the reporting rhythm, the coordinator and the alert delays."""
 
-    plan = models.OneToOneField(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.OneToOneField("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     frequency = models.CharField(_("reporting frequency"), max_length=12, choices=Periodicity.choices)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,7 +44,7 @@ class MonitoringSetup(models.Model):
 
 
 class ReportingPeriod(models.Model):
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     label = models.CharField(_("period"), max_length=40)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -75,7 +73,7 @@ class ActivityStatus(models.TextChoices):
 class ProgressReport(models.Model):
     """A performer's report on one activity for one period. Evidence files hang on it."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    activity = models.ForeignKey("planning.Activity", on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reports")
     percent_done = models.PositiveSmallIntegerField(_("% done"))
     status = models.CharField(_("status"), max_length=12, choices=ActivityStatus.choices)
@@ -104,7 +102,7 @@ class ProgressReport(models.Model):
 class Measurement(models.Model):
     """A KPI's value for one period: the formula's variables, the result and its breakdowns."""
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="+")
+    kpi = models.ForeignKey("planning.Kpi", on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="measurements")
     variables = models.JSONField(_("values of the variables"), default=dict)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
@@ -133,7 +131,7 @@ class Measurement(models.Model):
 class Meeting(models.Model):
     """A steering committee meeting: who came, the minutes and the decisions."""
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     date = models.DateField(_("date"))
     attendees: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("members present")
@@ -180,7 +178,7 @@ class FollowUp(models.Model):
 class MonitoringTask(models.Model):
     """A line of the monitoring work plan: who does what, by when."""
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     task = models.CharField(_("what"), max_length=300)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
@@ -212,7 +210,7 @@ class Alert(models.Model):
     an alert; an alert nobody acknowledges is escalated to the coordinator once.
     """
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
     key = models.CharField(max_length=100)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -236,11 +234,11 @@ class Alert(models.Model):
 class Evaluation(models.Model):
     """The evaluation of one objective or one KPI of the plan (IDG Part V), in words: low, medium, high."""
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "planning.Objective", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kpi = models.ForeignKey("planning.Kpi", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     relevance = models.CharField(_("relevance"), max_length=8, choices=Level.choices)
     success = models.CharField(_("success"), max_length=8, choices=Level.choices)
     cost_effectiveness = models.CharField(_("cost-effectiveness"), max_length=8, choices=Level.choices)
@@ -271,7 +269,7 @@ class Evaluation(models.Model):
 class GapEntry(models.Model):
     """The integrity gap analysis of one area: what is left to do, and whether to reassess it."""
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     area_code = models.CharField(_("area"), max_length=20)
     remaining_gap = models.TextField(_("remaining gap"))
     revisit = models.BooleanField(
@@ -308,13 +306,13 @@ class IndicatorKind(models.TextChoices):
 class ReviewIndicator(models.Model):
     """A review indicator of one cycle (one plan): entered, or taken from a KPI's measurement."""
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("indicator"), max_length=20, choices=IndicatorKind.choices)
     label = models.CharField(_("description"), max_length=200, blank=True)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
     kpi = models.ForeignKey(
-        Kpi,
+        "planning.Kpi",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -344,12 +342,12 @@ class Carry(models.TextChoices):
 class CarryOver(models.Model):
     """What the next cycle's plan does with an activity of the earlier plan (IDG Part VI)."""
 
-    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="+")
-    next_plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    activity = models.OneToOneField("planning.Activity", on_delete=models.CASCADE, related_name="+")
+    next_plan = models.ForeignKey("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
     decision = models.CharField(_("decision"), max_length=10, choices=Carry.choices)
     reason = models.TextField(_("reason"), blank=True)
     new_activity = models.OneToOneField(
-        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "planning.Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     objects: ClassVar[models.Manager[CarryOver]] = ScopedManager(organization="next_plan__organization")
@@ -364,10 +362,10 @@ class CarryOver(models.Model):
 class Cycle(models.Model):
     """The start of the next cycle from a plan: its second assessment and, later, its new plan."""
 
-    plan = models.OneToOneField(ActionPlan, on_delete=models.CASCADE, related_name="+")
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    plan = models.OneToOneField("planning.ActionPlan", on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="+")
     next_plan = models.OneToOneField(
-        ActionPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "planning.ActionPlan", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django_scopes import scope
 
 from arusha.assessments import selectors as assessment_selectors
-from arusha.assessments.models import Assessment
 from arusha.assessments.selectors.results import AreaResult, QuestionChange, results_of
 from arusha.frameworks.models import Area
 from arusha.monitoring import selectors
-from arusha.planning.models import ActionPlan
+
+if TYPE_CHECKING:
+    from arusha.assessments.models import Assessment
+    from arusha.planning.models import ActionPlan
 
 
 @dataclass

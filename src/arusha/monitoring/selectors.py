@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
 from django.db.models import Prefetch, QuerySet
@@ -33,8 +33,11 @@ from arusha.monitoring.models import (
     ReportingPeriod,
     ReviewIndicator,
 )
+from arusha.planning import selectors as planning_selectors
 from arusha.planning.kpis import Direction
-from arusha.planning.models import ActionPlan, Activity, Kpi, KpiTarget, Objective
+
+if TYPE_CHECKING:
+    from arusha.planning.models import ActionPlan, Activity, Kpi, KpiTarget
 
 T = TypeVar("T", bound=models.Model)
 
@@ -124,7 +127,7 @@ class ActivityRow:
 
 
 def _filtered(plan: ActionPlan, filters: Filters) -> QuerySet[Activity]:
-    activities = Activity.objects.filter(plan=plan)
+    activities = planning_selectors.plan_activities(plan)
     if filters.area:
         activities = activities.filter(area_code=filters.area)
     if filters.division:
@@ -229,15 +232,14 @@ def plan_kpis(plan: ActionPlan, filters: Filters | None = None) -> list[Kpi]:
     With filters, only those measuring an objective that has a matching activity.
     """
     with scope(organization=plan.organization):
-        objectives = Objective.objects.filter(plan=plan)
+        objectives = planning_selectors.plan_objectives(plan)
         if filters is not None and filters.any:
             objectives = objectives.filter(pk__in=_filtered(plan, filters).values("objective_id"))
         return list(
-            Kpi.objects.filter(organization=plan.organization, objectives__in=objectives)
-            .distinct()
+            planning_selectors.kpis_measuring(plan, objectives)
             .select_related("owner")
             .only("code", "name", "unit", "direction", "baseline_value", "organization_id", "owner")
-            .prefetch_related(Prefetch("targets", queryset=KpiTarget.objects.order_by("date")))
+            .prefetch_related(Prefetch("targets", queryset=planning_selectors.kpi_targets_by_date()))
             .order_by("code")
         )
 
@@ -280,7 +282,7 @@ class PeriodSheet:
 
 def period_sheet(plan: ActionPlan, period: ReportingPeriod, *, performer: User | None = None) -> PeriodSheet:
     with scope(organization=plan.organization):
-        activities = Activity.objects.filter(plan=plan).select_related("performer").order_by("id")
+        activities = planning_selectors.plan_activities(plan).select_related("performer").order_by("id")
         if performer is not None:
             activities = activities.filter(performer=performer)
         reports = {r.activity_id: r for r in ProgressReport.objects.filter(period=period)}
@@ -318,9 +320,7 @@ def activity_reports(activity: Activity) -> list[ProgressReport]:
 
 
 def plan_kpi_get(plan: ActionPlan, pk: int) -> Kpi:
-    return _one(
-        plan, lambda: Kpi.objects.filter(organization=plan.organization, objectives__plan=plan, pk=pk)
-    )
+    return _one(plan, lambda: planning_selectors.plan_kpi(plan, pk))
 
 
 def meetings_of(plan: ActionPlan) -> list[Meeting]:
@@ -413,12 +413,12 @@ def carry_overs(plan: ActionPlan) -> list[CarryOver]:
 
 def activities_of(plan: ActionPlan) -> list[Activity]:
     with scope(organization=plan.organization):
-        return list(Activity.objects.filter(plan=plan).order_by("id"))
+        return list(planning_selectors.plan_activities(plan).order_by("id"))
 
 
 def performers_of(plan: ActionPlan) -> list[User]:
     with scope(organization=plan.organization):
-        ids = Activity.objects.filter(plan=plan, performer__isnull=False).values("performer_id")
+        ids = planning_selectors.plan_activities(plan).filter(performer__isnull=False).values("performer_id")
         return list(User.objects.filter(pk__in=ids).order_by("full_name"))
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from arusha.core.spreadsheets import append
 from arusha.documents.rendering import DocxBuilder
 from arusha.planning.models import ActionPlan, Activity, Objective
 from arusha.planning.templatetags.planning import quarter
@@ -103,25 +104,27 @@ def to_xlsx(plan: ActionPlan) -> bytes:
     sheet = book.active
     assert sheet is not None  # a new workbook always has a first sheet
     sheet.title = _("Action plan")[:31]
-    sheet.append([plan.title])
+    # Every cell goes through `append`, which stores text as text: a title or a name
+    # typed as "=HYPERLINK(...)" must never become a formula in the exported file.
+    append(sheet, [plan.title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Period: %(start)s to %(end)s") % {"start": plan.period_start, "end": plan.period_end}])
+    append(sheet, [_("Period: %(start)s to %(end)s") % {"start": plan.period_start, "end": plan.period_end}])
     columns = header()
     for section in sections(plan):
-        sheet.append([])
-        sheet.append([section.heading])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=12)
+        append(sheet, [])
+        row = append(sheet, [section.heading])
+        sheet.cell(row=row, column=1).font = Font(bold=True, size=12)
         for block in section.blocks:
             if block.heading:
-                sheet.append([block.heading])
-                sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-            sheet.append(columns)
-            for cell in sheet[sheet.max_row]:
+                row = append(sheet, [block.heading])
+                sheet.cell(row=row, column=1).font = Font(bold=True)
+            row = append(sheet, columns)
+            for cell in sheet[row]:
                 cell.font = Font(bold=True)
                 cell.fill = PatternFill("solid", fgColor="DDE6F0")
-            for row in block.rows:
-                sheet.append(row)
-                for cell in sheet[sheet.max_row]:
+            for values in block.rows:
+                row = append(sheet, values)
+                for cell in sheet[row]:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEFG", (45, 25, 35, 20, 25, 16, 16), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -8,7 +8,29 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Action planning")
 
     def ready(self) -> None:
+        from arusha.core.access import register_policy
         from arusha.core.audit import register_sentences
+        from arusha.core.permissions import register_permissions
+        from arusha.planning.access import (
+            PERMISSIONS,
+            ActivityPolicy,
+            KpiPolicy,
+            PlanPolicy,
+            StrategicObjectivePolicy,
+        )
+
+        register_permissions(*PERMISSIONS)
+        for policy in (PlanPolicy(), ActivityPolicy(), KpiPolicy(), StrategicObjectivePolicy()):
+            register_policy(policy)
+        from arusha.core.access import register_parent
+        from arusha.core.targets import TARGETS
+        from arusha.planning import models as m
+
+        TARGETS["plan"] = m.ActionPlan
+
+        for kind in (m.Outcome, m.Objective, m.Consultation, m.SignOff, m.PlanRevision):
+            register_parent(kind, lambda obj: obj.plan)
+        register_parent(m.KpiTarget, lambda obj: obj.kpi)
 
         register_sentences(
             {

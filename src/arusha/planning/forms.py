@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.forms import DateInput
 from arusha.assessments.models import Assessment
+from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
 from arusha.core.models import Division, Membership, Organization, User
 from arusha.planning import kpis, priority
 from arusha.planning.models import (
@@ -34,6 +35,7 @@ class PlanForm(forms.Form):
     )
     period_start = forms.DateField(label=_("Start of the plan"), widget=DateInput())
     period_end = forms.DateField(label=_("End of the plan"), widget=DateInput())
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, assessments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,6 +45,7 @@ class PlanForm(forms.Form):
 class OutcomeForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=OutcomeLevel.choices)
     statement = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
+    idempotency_key = CreationKeyField()
 
 
 class ObjectiveForm(forms.Form):
@@ -53,6 +56,7 @@ class ObjectiveForm(forms.Form):
     outcome: forms.ModelChoiceField[Outcome] = forms.ModelChoiceField(
         label=_("Outcome it serves"), queryset=Outcome.objects.none(), required=False
     )
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +71,7 @@ class ActivityForm(forms.Form):
     objective: forms.ModelChoiceField[Objective] = forms.ModelChoiceField(
         label=_("Objective it serves"), queryset=Objective.objects.none(), required=False
     )
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +79,8 @@ class ActivityForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    version = VersionField()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for criterion in priority.CRITERIA:
@@ -138,6 +145,7 @@ class ActivityDetailsForm(forms.Form):
     complexity = _degree(_("Complexity and risk"))
     strengthening = _degree(_("Expected strengthening of integrity"))
     revision_date = forms.DateField(label=_("Revision date"), widget=DateInput(), required=False)
+    version = VersionField()
 
     def __init__(self, *args: Any, plan: ActionPlan, activity: Activity | None = None, **kwargs: Any) -> None:
         if activity is not None and "initial" not in kwargs:
@@ -172,6 +180,7 @@ class StrategicObjectiveForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    idempotency_key = CreationKeyField()
 
 
 class StrategyForm(forms.Form):
@@ -181,6 +190,7 @@ class StrategyForm(forms.Form):
         required=False,
         help_text=_("The national strategy the plan contributes to: its name, reference or address."),
     )
+    version = VersionField()
 
 
 class KpiForm(forms.Form):
@@ -257,6 +267,8 @@ class KpiForm(forms.Form):
     data_custodian = forms.CharField(label=_("Data custodian"), max_length=200, required=False)
     data_steward = forms.CharField(label=_("Data steward"), max_length=200, required=False)
     limitations = _text(_("Other considerations and limitations"), 3)
+    version = VersionField()
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, organization: Organization, kpi: Kpi | None = None, **kwargs: Any) -> None:
         if kpi is not None and "initial" not in kwargs:
@@ -271,6 +283,7 @@ class KpiForm(forms.Form):
                 ),
             }
         super().__init__(*args, **kwargs)
+        create_or_edit(self.fields, editing=kpi is not None)
         others = Kpi.objects.filter(organization=organization)
         if kpi is not None:
             others = others.exclude(pk=kpi.pk)
@@ -304,6 +317,7 @@ class StakeholderForm(forms.Form):
     interest = forms.CharField(
         label=_("Interest in the plan"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    idempotency_key = CreationKeyField()
 
 
 class ConsultationForm(forms.Form):
@@ -316,6 +330,7 @@ class ConsultationForm(forms.Form):
     answer = forms.CharField(
         label=_("The plan's answer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -79,6 +79,9 @@ class ActionPlan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The version an edit form was read at is checked when it is saved (arusha.core.concurrency).
+    version = models.PositiveIntegerField(default=1)
+
     objects: ClassVar[models.Manager[ActionPlan]] = ScopedManager(organization="organization")
 
     class Meta:
@@ -211,6 +214,9 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The version an edit form was read at is checked when it is saved (arusha.core.concurrency).
+    version = models.PositiveIntegerField(default=1)
+
     objects: ClassVar[models.Manager[Activity]] = ScopedManager(organization="plan__organization")
 
     class Meta:
@@ -264,6 +270,9 @@ class Kpi(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The version an edit form was read at is checked when it is saved (arusha.core.concurrency).
+    version = models.PositiveIntegerField(default=1)
+
     objects: ClassVar[models.Manager[Kpi]] = ScopedManager(organization="organization")
 
     class Meta:
@@ -309,6 +318,9 @@ class Stakeholder(models.Model):
     interest = models.TextField(_("interest in the plan"), blank=True)
 
     objects: ClassVar[models.Manager[Stakeholder]] = ScopedManager(organization="organization")
+
+    # A person's telephone number or address: it stays in its table.
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"contact"})
 
     class Meta:
         ordering = ["name"]

@@ -15,8 +15,10 @@ from arusha.planning.models import (
     ActionPlan,
     Activity,
     Kpi,
+    KpiTarget,
     Objective,
     Outcome,
+    PlanStatus,
     Stakeholder,
     StrategicObjective,
 )
@@ -196,3 +198,46 @@ def area_codes_of(plan: ActionPlan) -> list[str]:
     """The areas the plan's activities belong to, sorted: one query."""
     codes = Activity.objects.filter(plan=plan).exclude(area_code="").values_list("area_code", flat=True)
     return sorted(set(codes))
+
+
+# --- Reads for the contexts built on planning (monitoring): they never query planning's
+# models themselves, so these are their way in.
+
+# The plan states, for comparisons in other contexts.
+PLAN_ADOPTED = PlanStatus.ADOPTED
+
+
+def plan_activities(plan: ActionPlan) -> QuerySet[Activity]:
+    return Activity.objects.filter(plan=plan)
+
+
+def plan_objectives(plan: ActionPlan) -> QuerySet[Objective]:
+    return Objective.objects.filter(plan=plan)
+
+
+def kpis_measuring(plan: ActionPlan, objectives: QuerySet[Objective] | None = None) -> QuerySet[Kpi]:
+    """The KPIs that measure the plan's objectives (or some of them), once each."""
+    chosen = objectives if objectives is not None else plan_objectives(plan)
+    return Kpi.objects.filter(organization=plan.organization, objectives__in=chosen).distinct()
+
+
+def kpi_targets_by_date() -> QuerySet[KpiTarget]:
+    return KpiTarget.objects.order_by("date")
+
+
+def plan_kpi(plan: ActionPlan, pk: int) -> QuerySet[Kpi]:
+    return Kpi.objects.filter(organization=plan.organization, objectives__plan=plan, pk=pk)
+
+
+def no_kpis() -> QuerySet[Kpi]:
+    """An empty choice of KPIs, for a form field filled in later (no query, no scope needed)."""
+    return Kpi.objects.none()
+
+
+def kpis_among(pks: list[int]) -> QuerySet[Kpi]:
+    return Kpi.objects.filter(pk__in=pks)
+
+
+def kpi_measures(plan: ActionPlan, kpi: Kpi) -> bool:
+    """Whether the KPI measures one of the plan's objectives."""
+    return kpi.organization_id == plan.organization_id and plan_objectives(plan).filter(kpis=kpi).exists()

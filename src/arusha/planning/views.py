@@ -8,18 +8,22 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.assessments import selectors as assessment_selectors
+from arusha.core.access import read
 from arusha.core.errors import DomainError
+from arusha.core.form_pages import Saved, done, form_page, submit
 from arusha.core.listing import csv_response, paginate
-from arusha.core.policies import member
+from arusha.core.permissions import Permission
+from arusha.core.policies import member, on_object
+from arusha.core.requests import notes_of, object_of
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
-from arusha.core.roles import Permission
-from arusha.core.views import attach_error
 from arusha.planning import annex9, kpi_sheet, kpis, priority, selectors, services
+from arusha.planning.access import EDIT, VIEW, PlanPolicy
 from arusha.planning.forms import (
     ActivityDetailsForm,
     ActivityForm,
@@ -43,13 +47,20 @@ BOARD_PAGE = 50
 
 
 def _can_manage(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and Permission.MANAGE in membership.permissions
+    """The policy's answer for the plan of the URL, else the organization-wide permission."""
+    notes = notes_of(request)
+    answers = notes.answers.get("plan")
+    return answers["edit"] if answers is not None else notes.access.has(EDIT)
+
+
+def _plan(request: HttpRequest) -> ActionPlan:
+    return object_of(request, "plan", ActionPlan)
 
 
 @member(Permission.VIEW)
 def plan_list(request: HttpRequest, organization: str) -> HttpResponse:
-    plans = selectors.plan_list(_org(request))
+    """Every plan the person may see: all of them with the permission, else those granted."""
+    plans = PlanPolicy().visible(notes_of(request).access, selectors.plan_list(_org(request)))
     return render(
         request,
         "planning/plan_list.html",
@@ -57,20 +68,19 @@ def plan_list(request: HttpRequest, organization: str) -> HttpResponse:
     )
 
 
-@member(Permission.MANAGE)
+@member(EDIT)
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, organization: str) -> HttpResponse:
     org = _org(request)
     form = PlanForm(request.POST or None, assessments=assessment_selectors.assessment_list(org))
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(actor=_user(request), organization=org, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The action plan is started."))
-            return redirect("plan-detail", organization=organization, plan=plan.pk)
-    return render(request, "planning/plan_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda data: services.plan_create(actor=_user(request), organization=org, **data),
+        success=lambda plan: reverse("plan-detail", args=[organization, plan.pk]),
+        message=_("The action plan is started."),
+        template="planning/plan_form.html",
+    )
 
 
 def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **forms: Any) -> HttpResponse:
@@ -83,85 +93,88 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **form
         "can_manage": _can_manage(request),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
         "objective_form": forms.get("objective_form") or ObjectiveForm(plan=plan),
-        "strategy_form": StrategyForm(initial={"national_strategy": plan.national_strategy}),
+        "strategy_form": forms.get("strategy_form") or StrategyForm(initial=_strategy_values(plan)),
         "kpi_link_form": KpiLinkForm(plan=plan),
     }
     return render(request, "planning/plan_detail.html", context, status=status)
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan)
 def plan_detail(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    return _plan_page(request, selectors.plan_get(_org(request), plan))
+    return _plan_page(request, _plan(request))
 
 
-@member(Permission.MANAGE)
+def _strategy_values(plan: ActionPlan) -> dict[str, Any]:
+    return {"national_strategy": plan.national_strategy, "version": plan.version}
+
+
+def _detail_url(plan: ActionPlan) -> str:
+    return reverse("plan-detail", args=[plan.organization.slug, plan.pk])
+
+
+@on_object("plan", ActionPlan, "edit")
 @require_POST
 def outcome_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     form = OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.outcome_add(actor=_user(request), plan=current, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            return redirect("plan-detail", organization=organization, plan=plan)
-    return _plan_page(request, current, status=400, outcome_form=form)
+    return form_page(
+        request,
+        form,
+        lambda data: services.outcome_add(actor=_user(request), plan=current, **data),
+        success=_detail_url(current),
+        message=None,
+        page=lambda status: _plan_page(request, current, status, outcome_form=form),
+    )
 
 
-@member(Permission.MANAGE)
+@on_object("plan", ActionPlan, "edit")
 @require_POST
 def objective_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     form = ObjectiveForm(request.POST, plan=current)
-    if form.is_valid():
-        try:
-            services.objective_add(actor=_user(request), plan=current, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            return redirect("plan-detail", organization=organization, plan=plan)
-    return _plan_page(request, current, status=400, objective_form=form)
+    return form_page(
+        request,
+        form,
+        lambda data: services.objective_add(actor=_user(request), plan=current, **data),
+        success=_detail_url(current),
+        message=None,
+        page=lambda status: _plan_page(request, current, status, objective_form=form),
+    )
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan, post="edit")
 @require_http_methods(["GET", "POST"])
 def plan_findings(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     """The assessment's findings, each with the activities that answer it; managers add activities here."""
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     form = ActivityForm(request.POST or None, plan=current)
-    status = 200
-    if request.method == "POST":
-        if not _can_manage(request):
-            raise Http404  # reading members see the page; only managers change the plan
-        finding = selectors.finding_of_plan(current, request.POST.get("finding", ""))
-        if form.is_valid():
-            try:
-                services.activity_create(
-                    actor=_user(request),
-                    plan=current,
-                    findings=[finding] if finding else [],
-                    **form.cleaned_data,
-                )
-            except DomainError as error:
-                attach_error(form, error)
-            else:
-                messages.success(request, _("The activity is added to the plan."))
-                return redirect("plan-findings", organization=organization, plan=plan)
-        status = 400
-    context = {
-        "plan": current,
-        "tab": "findings",
-        "answers": selectors.findings_with_activities(current),
-        "form": form,
-        "can_manage": _can_manage(request),
-    }
-    return render(request, "planning/plan_findings.html", context, status=status)
+    finding = selectors.finding_of_plan(current, request.POST.get("finding", ""))
+
+    def page(status: int) -> HttpResponse:
+        context = {
+            "plan": current,
+            "tab": "findings",
+            "answers": selectors.findings_with_activities(current),
+            "form": form,
+            "can_manage": _can_manage(request),
+        }
+        return render(request, "planning/plan_findings.html", context, status=status)
+
+    return form_page(
+        request,
+        form,
+        lambda data: services.activity_create(
+            actor=_user(request), plan=current, findings=[finding] if finding else [], **data
+        ),
+        success=reverse("plan-findings", args=[organization, current.pk]),
+        message=_("The activity is added to the plan."),
+        page=page,
+    )
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan)
 def plan_board(request: HttpRequest, organization: str, plan: int) -> HttpResponseBase:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     wanted = {k: request.GET.get(k, "") for k in ("priority", "area", "objective")}
     activities = selectors.board(current, **wanted)
     if request.GET.get("format") == "csv":
@@ -197,6 +210,14 @@ def plan_board(request: HttpRequest, organization: str, plan: int) -> HttpRespon
     return render(request, "planning/plan_board.html", context)
 
 
+def _rating_values(activity: Activity) -> dict[str, Any]:
+    return {**{field: getattr(activity, field) for field in priority.FIELDS}, "version": activity.version}
+
+
+def _details_values(activity: Activity) -> dict[str, Any]:
+    return dict(ActivityDetailsForm(plan=activity.plan, activity=activity).initial)
+
+
 def _activity_page(
     request: HttpRequest,
     current: ActionPlan,
@@ -206,106 +227,117 @@ def _activity_page(
     details_form: ActivityDetailsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    initial = {field: getattr(activity, field) for field in priority.FIELDS}
     context = {
         "plan": current,
         "tab": "board",
         "activity": activity,
-        "form": rating_form or RatingForm(initial=initial),
+        "form": rating_form or RatingForm(initial=_rating_values(activity)),
         "details_form": details_form or ActivityDetailsForm(plan=current, activity=activity),
         "can_manage": _can_manage(request),
     }
     return render(request, "planning/activity_form.html", context, status=status)
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan, post="edit")
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     activity = selectors.activity_get(current, pk)
+    read(_user(request), activity)  # a confidential activity's readers are recorded
     if request.method == "GET":
         return _activity_page(request, current, activity)
-    if not _can_manage(request):
-        raise Http404  # reading members see the page; only managers change the plan
     form = RatingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_rate(actor=_user(request), activity=activity, ratings=form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            label = activity.get_priority_display() or _("not rated")
-            messages.success(request, _("The priority is now: %(level)s.") % {"level": label})
-            return redirect("plan-board", organization=organization, plan=plan)
-    return _activity_page(request, current, activity, rating_form=form, status=400)
+
+    def rate(data: dict[str, Any]) -> Activity:
+        version = data.pop("version")
+        return services.activity_rate(actor=_user(request), activity=activity, ratings=data, version=version)
+
+    return form_page(
+        request,
+        form,
+        rate,
+        success=reverse("plan-board", args=[organization, current.pk]),
+        message=lambda rated: (
+            _("The priority is now: %(level)s.") % {"level": rated.get_priority_display() or _("not rated")}
+        ),
+        page=lambda status: _activity_page(request, current, activity, rating_form=form, status=status),
+        theirs=_rating_values,
+    )
 
 
-@member(Permission.MANAGE)
+@on_object("plan", ActionPlan, "edit")
 @require_POST
 def activity_details(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     activity = selectors.activity_get(current, pk)
     form = ActivityDetailsForm(request.POST, plan=current, activity=activity)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.activity_update(
-                actor=_user(request),
-                activity=activity,
-                values=data,
-                strategic_objectives=list(data.pop("strategic_objectives")),
-                depends_on=list(data.pop("depends_on")),
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("plan-activity", organization=organization, plan=plan, pk=pk)
-    return _activity_page(request, current, activity, details_form=form, status=400)
+
+    def update(data: dict[str, Any]) -> Activity:
+        return services.activity_update(
+            actor=_user(request),
+            activity=activity,
+            strategic_objectives=list(data.pop("strategic_objectives")),
+            depends_on=list(data.pop("depends_on")),
+            version=data.pop("version"),
+            values=data,
+        )
+
+    return form_page(
+        request,
+        form,
+        update,
+        success=reverse("plan-activity", args=[organization, current.pk, activity.pk]),
+        message=_("The activity is saved."),
+        page=lambda status: _activity_page(request, current, activity, details_form=form, status=status),
+        theirs=_details_values,
+    )
 
 
-@member(Permission.MANAGE)
+@on_object("plan", ActionPlan, "edit")
 @require_POST
 def plan_strategy(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     form = StrategyForm(request.POST)
-    if form.is_valid():
-        services.plan_update_strategy(actor=_user(request), plan=current, **form.cleaned_data)
-        messages.success(request, _("The plan is saved."))
-    return redirect("plan-detail", organization=organization, plan=plan)
+    return form_page(
+        request,
+        form,
+        lambda data: services.plan_update_strategy(actor=_user(request), plan=current, **data),
+        success=_detail_url(current),
+        message=_("The plan is saved."),
+        page=lambda status: _plan_page(request, current, status, strategy_form=form),
+        theirs=_strategy_values,
+    )
 
 
-@member(Permission.VIEW)
+@member(VIEW, post=EDIT)
 @require_http_methods(["GET", "POST"])
 def strategic_objectives(request: HttpRequest, organization: str) -> HttpResponse:
     """The administration's strategic objectives, kept once and linked from every plan's activities."""
     org = _org(request)
     form = StrategicObjectiveForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not _can_manage(request):
-            raise Http404
-        if form.is_valid():
-            try:
-                services.strategic_objective_add(actor=_user(request), organization=org, **form.cleaned_data)
-            except DomainError as error:
-                attach_error(form, error)
-            else:
-                messages.success(request, _("The strategic objective is added."))
-                return redirect("plan-strategic-objectives", organization=organization)
-        status = 400
-    objectives = selectors.strategic_objectives_of(org)
-    context = {"objectives": objectives, "form": form, "can_manage": _can_manage(request)}
-    return render(request, "planning/strategic_objectives.html", context, status=status)
+    context = {
+        "objectives": selectors.strategic_objectives_of(org),
+        "form": form,
+        "can_manage": _can_manage(request),
+    }
+    return form_page(
+        request,
+        form,
+        lambda data: services.strategic_objective_add(actor=_user(request), organization=org, **data),
+        success=reverse("plan-strategic-objectives", args=[organization]),
+        message=_("The strategic objective is added."),
+        template="planning/strategic_objectives.html",
+        context=context,
+    )
 
 
-@member(Permission.VIEW)
+@member(VIEW)
 def kpi_list(request: HttpRequest, organization: str) -> HttpResponse:
     library = selectors.kpi_library(_org(request))
     return render(request, "planning/kpi_list.html", {"kpis": library, "can_manage": _can_manage(request)})
 
 
-@member(Permission.VIEW)
+@member(VIEW)
 def kpi_detail(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
     kpi = _kpi(request, pk)
     context = {"kpi": kpi, "rows": kpi_sheet.rows(kpi), "can_manage": _can_manage(request)}
@@ -316,32 +348,43 @@ def _kpi(request: HttpRequest, pk: int) -> Kpi:
     return selectors.kpi_get(_org(request), pk)
 
 
-@member(Permission.MANAGE)
+def _kpi_values(kpi: Kpi) -> dict[str, Any]:
+    return dict(KpiForm(organization=kpi.organization, kpi=kpi).initial)
+
+
+@member(EDIT)
 @require_http_methods(["GET", "POST"])
 def kpi_edit(request: HttpRequest, organization: str, pk: int | None = None) -> HttpResponse:
     org = _org(request)
     kpi = _kpi(request, pk) if pk else None
     form = KpiForm(request.POST or None, organization=org, kpi=kpi)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            data["variables"] = kpis.parse_variables(data.pop("variables_text"))
-            data["disaggregation"] = data.pop("disaggregation_text")
-            targets = services.parse_targets(data.pop("targets_text"))
-            related = list(data.pop("related"))
-            saved = services.kpi_save(
-                actor=_user(request), organization=org, values=data, targets=targets, related=related, kpi=kpi
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The indicator is saved."))
-            return redirect("kpi-detail", organization=organization, pk=saved.pk)
-    context = {"form": form, "kpi": kpi, "typologies": kpis.TYPOLOGIES.values()}
-    return render(request, "planning/kpi_form.html", context, status=400 if form.errors else 200)
+
+    def save(data: dict[str, Any]) -> Kpi:
+        data["variables"] = kpis.parse_variables(data.pop("variables_text"))
+        data["disaggregation"] = data.pop("disaggregation_text")
+        return services.kpi_save(
+            actor=_user(request),
+            organization=org,
+            targets=services.parse_targets(data.pop("targets_text")),
+            related=list(data.pop("related")),
+            version=data.pop("version", None),
+            kpi=kpi,
+            values=data,
+        )
+
+    return form_page(
+        request,
+        form,
+        save,
+        success=lambda saved: reverse("kpi-detail", args=[organization, saved.pk]),
+        message=_("The indicator is saved."),
+        template="planning/kpi_form.html",
+        context={"kpi": kpi, "typologies": kpis.TYPOLOGIES.values()},
+        theirs=_kpi_values,
+    )
 
 
-@member(Permission.VIEW)
+@member(VIEW)
 def kpi_export(request: HttpRequest, organization: str, pk: int, fmt: str) -> HttpResponse:
     kpi = _kpi(request, pk)
     if fmt == "pdf":
@@ -356,10 +399,10 @@ def kpi_export(request: HttpRequest, organization: str, pk: int, fmt: str) -> Ht
     return response
 
 
-@member(Permission.MANAGE)
+@on_object("plan", ActionPlan, "edit")
 @require_POST
 def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     form = KpiLinkForm(request.POST, plan=current)
     if form.is_valid():
         services.kpi_link(actor=_user(request), **form.cleaned_data)
@@ -369,11 +412,11 @@ def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse
     return redirect("plan-detail", organization=organization, plan=plan)
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan, post="edit")
 @require_http_methods(["GET", "POST"])
 def plan_stakeholders(request: HttpRequest, organization: str, plan: int) -> HttpResponseBase:
     """The stakeholder register and the consultations held on this plan (IDG Part III, step 4)."""
-    org, current = _org(request), selectors.plan_get(_org(request), plan)
+    org, current = _org(request), _plan(request)
     consultations = current.consultations.select_related("stakeholder")
     if request.GET.get("format") == "csv":
         header = [
@@ -400,22 +443,21 @@ def plan_stakeholders(request: HttpRequest, organization: str, plan: int) -> Htt
     stakeholder_form = StakeholderForm(request.POST if action == "stakeholder" else None)
     consultation_form = ConsultationForm(request.POST if action == "consultation" else None, plan=current)
     if request.method == "POST":
-        if not _can_manage(request):
-            raise Http404
-        form: StakeholderForm | ConsultationForm = (
-            stakeholder_form if action == "stakeholder" else consultation_form
-        )
-        if form.is_valid():
-            try:
-                if action == "stakeholder":
-                    services.stakeholder_add(actor=_user(request), organization=org, **form.cleaned_data)
-                else:
-                    services.consultation_add(actor=_user(request), plan=current, **form.cleaned_data)
-            except DomainError as error:
-                attach_error(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("plan-stakeholders", organization=organization, plan=plan)
+        saved: Saved[Any] | None
+        if action == "stakeholder":
+            saved = submit(
+                request,
+                stakeholder_form,
+                lambda data: services.stakeholder_add(actor=_user(request), organization=org, **data),
+            )
+        else:
+            saved = submit(
+                request,
+                consultation_form,
+                lambda data: services.consultation_add(actor=_user(request), plan=current, **data),
+            )
+        if saved is not None:
+            return done(request, saved, reverse("plan-stakeholders", args=[organization, plan]), _("Saved."))
     context = {
         "plan": current,
         "tab": "stakeholders",
@@ -430,26 +472,24 @@ def plan_stakeholders(request: HttpRequest, organization: str, plan: int) -> Htt
     )
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan)
 def plan_resources(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     context = {"plan": current, "tab": "resources", "resources": selectors.resources(current)}
     return render(request, "planning/plan_resources.html", context)
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan, post="edit")
 @require_http_methods(["GET", "POST"])
 def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     """Sign-off (working group, head of administration, minister), adoption and revisions."""
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     action = request.POST.get("action", "")
     sign_form = SignOffForm(
         request.POST if action == "sign" else None, request.FILES if action == "sign" else None
     )
     revise_form = ReviseForm(request.POST if action == "revise" else None)
     if request.method == "POST" and action == "publish":
-        if not _can_manage(request):
-            raise Http404
         try:
             services.plan_publish(
                 actor=_user(request), plan=current, published=request.POST.get("published") == "1"
@@ -458,20 +498,21 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
             messages.error(request, str(error.message))
         return redirect("plan-adoption", organization=organization, plan=plan)
     if request.method == "POST":
-        if not _can_manage(request):
-            raise Http404
-        form: SignOffForm | ReviseForm = sign_form if action == "sign" else revise_form
-        if form.is_valid():
-            try:
-                if action == "sign":
-                    services.plan_sign_off(actor=_user(request), plan=current, **form.cleaned_data)
-                else:
-                    services.plan_revise(actor=_user(request), plan=current, **form.cleaned_data)
-            except DomainError as error:
-                attach_error(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("plan-adoption", organization=organization, plan=plan)
+        saved: Saved[Any] | None
+        if action == "sign":
+            saved = submit(
+                request,
+                sign_form,
+                lambda data: services.plan_sign_off(actor=_user(request), plan=current, **data),
+            )
+        else:
+            saved = submit(
+                request,
+                revise_form,
+                lambda data: services.plan_revise(actor=_user(request), plan=current, **data),
+            )
+        if saved is not None:
+            return done(request, saved, reverse("plan-adoption", args=[organization, plan]), _("Saved."))
     revisions = list(current.revisions.all())
     compare = None
     wanted = request.GET.get("compare", "")
@@ -497,10 +538,10 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
     )
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan)
 def plan_export(request: HttpRequest, organization: str, plan: int, fmt: str) -> HttpResponse:
     """The plan in the layout of IDG Annex 9, as XLSX or DOCX."""
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     if fmt == "xlsx":
         body, content_type = (
             annex9.to_xlsx(current),
@@ -518,9 +559,9 @@ def plan_export(request: HttpRequest, organization: str, plan: int, fmt: str) ->
     return response
 
 
-@member(Permission.VIEW)
+@on_object("plan", ActionPlan)
 def plan_timeline(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = selectors.plan_get(_org(request), plan)
+    current = _plan(request)
     bars, undated = annex9.timeline(current)
     context = {"plan": current, "tab": "timeline", "bars": bars, "undated": undated}
     return render(request, "planning/plan_timeline.html", context)

@@ -4,6 +4,8 @@
 `analysis` the situational analysis; `findings` findings and field visits.
 """
 
+# The vocabulary other contexts use when they talk to assessments.
+from arusha.assessments.models import Mode, Scope
 from arusha.assessments.selectors.analysis import (
     Progress,
     Segment,
@@ -58,7 +60,9 @@ from arusha.assessments.selectors.setup import (
 
 __all__ = [
     "Composition",
+    "Mode",
     "Progress",
+    "Scope",
     "Segment",
     "StepProgress",
     "TimelineBar",

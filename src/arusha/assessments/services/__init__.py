@@ -27,8 +27,10 @@ from arusha.assessments.services.portability import (
     assessment_import,
 )
 from arusha.assessments.services.report import (
+    REPORT_JOB,
     feedback_save,
     report_generate,
+    report_generation_request,
     report_text_update,
 )
 from arusha.assessments.services.setup import (
@@ -52,6 +54,7 @@ from arusha.assessments.services.workshop import (
 )
 
 __all__ = [
+    "REPORT_JOB",
     "ImportRejectedError",
     "ImportReport",
     "WorkbookRejectedError",
@@ -73,6 +76,7 @@ __all__ = [
     "participant_revoke",
     "participant_update",
     "report_generate",
+    "report_generation_request",
     "report_text_update",
     "response_attach",
     "response_autosave",

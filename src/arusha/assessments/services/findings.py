@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from arusha.assessments.access import rights_for
+from arusha.assessments.access import MANAGE, rights_for
 from arusha.assessments.models import (
     Assessment,
     FieldVisit,
@@ -19,7 +19,9 @@ from arusha.assessments.models import (
     Priority,
     VisitKind,
 )
+from arusha.core.access import authorize
 from arusha.core.audit import audit_change, audit_record, snapshot
+from arusha.core.concurrency import save_versioned
 from arusha.core.errors import DomainError
 from arusha.core.models import User
 from arusha.frameworks.models import Question
@@ -102,7 +104,9 @@ def finding_update(
     recommendation: str,
     priority: str,
     questions: Sequence[Question],
+    version: int | None = None,
 ) -> Finding:
+    """Change a finding; `version` is the one the form was read at (a stale save is refused)."""
     assessment = finding.assessment
     with scope(organization=assessment.organization), transaction.atomic():
         # Moving a finding needs the right on the area it leaves as well as the one it joins.
@@ -113,7 +117,7 @@ def finding_update(
         finding.kind, finding.area_code, finding.priority = kind, area_code, priority
         finding.title, finding.description = title.strip(), description.strip()
         finding.recommendation = recommendation.strip()
-        finding.save()
+        save_versioned(finding, version=version, fields=_FINDING_FIELDS)
         finding.questions.set(questions)
         audit_change(
             actor=actor,
@@ -152,6 +156,7 @@ def field_visit_add(
     people_met: str = "",
 ) -> FieldVisit:
     """Log an operational field visit; only in-country assessments (mode 1) make them."""
+    authorize(actor, MANAGE, assessment)
     if assessment.mode != Mode.EXTERNAL_IN_COUNTRY:
         raise DomainError(_("Field visits are part of mode 1 assessments only (IDG Annex 4, activity 5.5)."))
     if kind not in VisitKind.values:

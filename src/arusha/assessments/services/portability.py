@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as FieldError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 from pydantic import ValidationError
 
 from arusha.assessments import maturity
+from arusha.assessments.access import PERMISSION_MANAGE
 from arusha.assessments.annex4 import activities_for
 from arusha.assessments.models import (
     AgendaSession,
@@ -26,8 +31,9 @@ from arusha.assessments.models import (
     WorkingGroup,
 )
 from arusha.assessments.portability import ExportDocument
-from arusha.assessments.services.analysis import check_ratings
+from arusha.assessments.services.analysis import check_narrative, check_ratings
 from arusha.assessments.services.setup import assessment_create
+from arusha.core.access import authorize_in
 from arusha.core.audit import audit_record
 from arusha.core.errors import DomainError
 from arusha.core.models import Organization, User
@@ -43,14 +49,55 @@ class ImportRejectedError(DomainError):
 
 
 def _parse(data: bytes) -> ExportDocument:
+    limit = settings.ARUSHA_JSON_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ImportRejectedError(
+            [_("The document is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]
+        )
     try:
-        return ExportDocument.model_validate_json(data)
+        # pydantic reads the JSON itself: bad UTF-8, wrong types and nesting deeper than its
+        # recursion limit all come back as validation errors, never as exceptions of their own.
+        document = ExportDocument.model_validate_json(data)
     except ValidationError as error:
         errors = []
-        for problem in error.errors():
+        for problem in error.errors()[:_MAX_ERRORS]:
             place = ".".join(str(part) for part in problem["loc"]) or _("the document")
             errors.append(f"{place}: {problem['msg']}")
         raise ImportRejectedError(errors) from error
+    nul = _first_nul(document.model_dump(), "")
+    if nul is not None:
+        raise ImportRejectedError([f"{nul or _('the document')}: " + _("the text holds a NUL character.")])
+    return document
+
+
+_MAX_ERRORS = 100
+
+
+def _first_nul(value: Any, place: str) -> str | None:
+    """The place of the first text holding a NUL character, which no database column accepts."""
+    if isinstance(value, str):
+        return place if "\x00" in value else None
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        found = _first_nul(key, place) or _first_nul(item, f"{place}.{key}" if place else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def _field_errors(place: str, model: type[models.Model], values: dict[str, Any]) -> list[str]:
+    """The model's own checks (lengths, choices, links, dates) on the fields a row will be written with."""
+    instance = model(**values)
+    exclude = [f.name for f in model._meta.fields if f.name not in values]
+    try:
+        instance.clean_fields(exclude=exclude)
+    except FieldError as error:
+        return [f"{place}.{name}: {' '.join(problems)}" for name, problems in error.message_dict.items()]
+    return []
 
 
 def _check(document: ExportDocument, version: FrameworkVersion) -> tuple[dict[str, Question], list[str]]:
@@ -64,19 +111,32 @@ def _check(document: ExportDocument, version: FrameworkVersion) -> tuple[dict[st
             errors.append(
                 f"tasks.{index}.code: " + _("%(code)s is not an activity of this mode.") % {"code": task.code}
             )
+    for index, task in enumerate(document.tasks):
+        errors += _field_errors(f"tasks.{index}", Task, {"code": task.code, "note": task.note})
+    names: set[str] = set()
     for index, group in enumerate(document.working_groups):
+        if group.name in names:
+            errors.append(
+                f"working_groups.{index}.name: " + _("%(name)s appears twice.") % {"name": group.name}
+            )
+        names.add(group.name)
         for code in group.areas:
             if code not in areas or code in left_out:
                 errors.append(
                     f"working_groups.{index}.areas: "
                     + _("%(code)s is not an area in scope.") % {"code": code}
                 )
+    for index, session in enumerate(document.agenda):
+        errors += _field_errors(f"agenda.{index}", AgendaSession, session.model_dump())
     for index, item in enumerate(document.documents):
         if item.category not in DocumentCategory.values:
             errors.append(
                 f"documents.{index}.category: "
                 + _("unknown category “%(value)s”.") % {"value": item.category}
             )
+        else:
+            errors += _field_errors(f"documents.{index}", BackgroundDocument, item.model_dump())
+    answered: set[str] = set()
     for index, answer in enumerate(document.answers):
         question = questions.get(answer.question)
         if question is None or question.area.code in left_out:
@@ -84,13 +144,33 @@ def _check(document: ExportDocument, version: FrameworkVersion) -> tuple[dict[st
                 f"answers.{index}.question: "
                 + _("%(code)s is not a question in scope.") % {"code": answer.question}
             )
-        if not answer.narrative.strip():
-            errors.append(f"answers.{index}.narrative: " + _("the answer is empty."))
+        elif answer.question in answered:
+            errors.append(
+                f"answers.{index}.question: " + _("%(code)s is answered twice.") % {"code": answer.question}
+            )
+        answered.add(answer.question)
+        # The rules of the answer page: a real narrative, consistent ratings.
+        try:
+            check_narrative(answer.narrative)
+        except DomainError as error:
+            errors.append(f"answers.{index}.narrative: {error.message}")
         try:
             check_ratings(answer.model_dump())
         except DomainError as error:
             errors.append(f"answers.{index}.{error.field}: {error.message}")
     for index, finding in enumerate(document.findings):
+        errors += _field_errors(
+            f"findings.{index}",
+            Finding,
+            {
+                "kind": finding.kind,
+                "area_code": finding.area,
+                "title": finding.title,
+                "description": finding.description,
+                "recommendation": finding.recommendation,
+                "priority": finding.priority,
+            },
+        )
         if finding.area not in areas or finding.area in left_out:
             errors.append(
                 f"findings.{index}.area: " + _("%(code)s is not an area in scope.") % {"code": finding.area}
@@ -106,10 +186,14 @@ def _check(document: ExportDocument, version: FrameworkVersion) -> tuple[dict[st
             errors.append(
                 f"field_visits.{index}.kind: " + _("unknown kind “%(value)s”.") % {"value": visit.kind}
             )
+        else:
+            errors += _field_errors(f"field_visits.{index}", FieldVisit, visit.model_dump())
     unknown_terms = sorted(set(document.terms) - set(TermsOfReference.FIELDS))
     if unknown_terms:
         errors.append("terms: " + _("unknown field %(field)s.") % {"field": unknown_terms[0]})
-    return questions, errors
+    else:
+        errors += _field_errors("terms", TermsOfReference, dict(document.terms))
+    return questions, errors[:_MAX_ERRORS]
 
 
 def assessment_import(*, actor: User, organization: Organization, data: bytes) -> Assessment:
@@ -119,6 +203,7 @@ def assessment_import(*, actor: User, organization: Organization, data: bytes) -
     checked first; any problem rejects the document with every problem named by its
     place (`answers.12.question`), and nothing is written.
     """
+    authorize_in(actor, PERMISSION_MANAGE, organization)
     document = _parse(data)
     ref = document.framework
     version = FrameworkVersion.objects.filter(framework__code=ref.code, version=ref.version).first()

@@ -7,20 +7,26 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django_scopes import scope
+from django_tasks import task
 
 from arusha.assessments import final_report
+from arusha.assessments.access import MANAGE
 from arusha.assessments.models import Assessment, Feedback, Participant, ReportText, ReportVersion
+from arusha.core.access import authorize
 from arusha.core.audit import audit_record, snapshot
 from arusha.core.errors import DomainError
-from arusha.core.models import User
+from arusha.core.jobs import JobResult, Progress, job_active_for, job_create, job_run
+from arusha.core.models import BackgroundJob, User
+from arusha.core.tasks import enqueue_on_commit
 
 
 def report_text_update(
     *, actor: User, assessment: Assessment, key_messages: str, challenges: str
 ) -> ReportText:
+    authorize(actor, MANAGE, assessment)
     with scope(organization=assessment.organization), transaction.atomic():
         text, _created = ReportText.objects.get_or_create(assessment=assessment)
         before = snapshot(text, ("key_messages", "challenges"))
@@ -36,15 +42,68 @@ def report_text_update(
         return text
 
 
-def report_generate(*, actor: User, assessment: Assessment) -> ReportVersion:
+# The kind of background job that generates the final report (arusha.core.jobs).
+REPORT_JOB = "assessments.final_report"
+
+
+def report_generation_request(*, actor: User, assessment: Assessment, language: str) -> BackgroundJob:
+    """Ask the task worker to generate the final report, in `language`; see the job for progress.
+
+    Rendering takes seconds to minutes on a large assessment, so it never runs in the web
+    request. A request while a generation is waiting or running answers that one: a
+    double click or two managers at once make one version, not two.
+    """
+    authorize(actor, MANAGE, assessment)
+    with scope(organization=assessment.organization), transaction.atomic():
+        # Locking the assessment row makes a concurrent request wait, then see this job.
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        active = job_active_for(assessment, REPORT_JOB)
+        if active is not None:
+            return active
+        job = job_create(
+            actor=actor,
+            organization=assessment.organization,
+            kind=REPORT_JOB,
+            target=assessment,
+            language=language.split("-")[0],
+        )
+        enqueue_on_commit(report_generate_task, job.pk)
+        return job
+
+
+@task()
+def report_generate_task(job_id: int) -> str:
+    """The worker's side of `report_generation_request`."""
+    return str(job_run(job_id, _generate_for_job))
+
+
+def _generate_for_job(job: BackgroundJob, progress: Progress) -> JobResult:
+    assessment = Assessment.objects.filter(pk=int(job.object_id)).first()
+    if assessment is None:
+        raise DomainError(gettext_noop("The assessment no longer exists."))
+    version = report_generate(actor=job.requested_by, assessment=assessment, progress=progress)
+    return JobResult(data={"number": version.number, "version": version.pk})
+
+
+def report_generate(
+    *, actor: User | None, assessment: Assessment, progress: Progress | None = None
+) -> ReportVersion:
     """Generate the final report as PDF and DOCX, in the active language, and keep both.
 
     Each generation is a new numbered version with the SHA-256 of its files, so a report
-    sent to decision-makers can be matched later with what the platform produced.
+    sent to decision-makers can be matched later with what the platform produced. The
+    task worker calls it (`report_generation_request`); `progress` hears of each step.
     """
+    authorize(actor, MANAGE, assessment)
+    step = progress or (lambda done, total, message: None)
     with scope(organization=assessment.organization):
+        step(0, 4, gettext_noop("Gathering the data of the assessment"))
         report = final_report.build(assessment)
-        pdf, docx = final_report.to_pdf(report), final_report.to_docx(report)
+        step(1, 4, gettext_noop("Writing the PDF"))
+        pdf = final_report.to_pdf(report)
+        step(2, 4, gettext_noop("Writing the DOCX"))
+        docx = final_report.to_docx(report)
+        step(3, 4, gettext_noop("Keeping the new version"))
         with transaction.atomic():
             # Locking the assessment row numbers concurrent generations one after the other.
             Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
@@ -84,6 +143,7 @@ def feedback_save(
     lessons: str = "",
 ) -> Feedback:
     """A participant's feedback on the process; giving it again replaces the earlier one."""
+    authorize(actor, "view", assessment)
     with scope(organization=assessment.organization), transaction.atomic():
         if not Participant.objects.filter(
             assessment=assessment, user=actor, revoked_at__isnull=True

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from arusha.assessments.access import CONTRIBUTE, MANAGE, PERMISSION_MANAGE
 from arusha.assessments.annex4 import activities_for
 from arusha.assessments.models import (
     AgendaSession,
@@ -25,7 +26,9 @@ from arusha.assessments.models import (
 )
 from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.core import services as core_services
+from arusha.core.access import authorize, authorize_in
 from arusha.core.audit import audit_change, audit_record, snapshot
+from arusha.core.concurrency import save_versioned
 from arusha.core.errors import DomainError
 from arusha.core.models import Division, Membership, Organization, User
 from arusha.frameworks import services as framework_services
@@ -80,6 +83,7 @@ def assessment_create(
     excluded: dict[str, str] | None = None,
 ) -> Assessment:
     """Open an assessment against a pinned pack version, with its Annex 4 workplan for the mode."""
+    authorize_in(actor, PERMISSION_MANAGE, organization)
     excluded = {code: reason.strip() for code, reason in (excluded or {}).items()}
     _check_dates(planned_start, planned_end, "planned_end")
     codes = _area_codes(framework_version)
@@ -150,14 +154,16 @@ def task_update(
     due_date: datetime.date | None,
     completed_on: datetime.date | None,
     note: str,
+    version: int | None = None,
 ) -> Task:
+    authorize(actor, MANAGE, task.assessment)
     _check_dates(start_date, due_date, "due_date")
     if assignee is not None and assignee.pk not in _participant_users(task.assessment):
         raise DomainError(_("Assign the task to a participant of the assessment."), field="assignee")
     before = snapshot(task, _TASK_FIELDS)
     task.assignee, task.start_date, task.due_date = assignee, start_date, due_date
     task.completed_on, task.note = completed_on, note.strip()
-    task.save(update_fields=list(_TASK_FIELDS))
+    save_versioned(task, version=version, fields=_TASK_FIELDS)
     audit_change(
         actor=actor,
         action="arusha.assessment.task.updated",
@@ -195,6 +201,7 @@ def participant_invite(
     A guest sees this assessment and what hangs from it, nothing else of the host. A
     person without an account gets one with no usable password, and is told how to set it.
     """
+    authorize(actor, MANAGE, assessment)
     _check_participant_fields(idg_role, stakeholder_group)
     organization = assessment.organization
     email = email.strip().lower()
@@ -251,14 +258,20 @@ def participant_update(
     expertise: str,
     gender: str,
     working_group: WorkingGroup | None,
+    version: int | None = None,
 ) -> Participant:
+    authorize(actor, MANAGE, participant.assessment)
     _check_participant_fields(idg_role, stakeholder_group)
     if working_group is not None and working_group.assessment_id != participant.assessment_id:
         raise DomainError(_("The working group belongs to another assessment."), field="working_group")
     before = snapshot(participant, _PARTICIPANT_FIELDS)
     participant.idg_role, participant.stakeholder_group = idg_role, stakeholder_group
     participant.expertise, participant.gender, participant.working_group = expertise, gender, working_group
-    participant.save(update_fields=["idg_role", "stakeholder_group", "expertise", "gender", "working_group"])
+    save_versioned(
+        participant,
+        version=version,
+        fields=["idg_role", "stakeholder_group", "expertise", "gender", "working_group"],
+    )
     audit_change(
         actor=actor,
         action="arusha.assessment.participant.updated",
@@ -273,6 +286,7 @@ def participant_update(
 @transaction.atomic
 def participant_revoke(*, actor: User, participant: Participant) -> Participant:
     """End a participation: the person loses access to the assessment at once."""
+    authorize(actor, MANAGE, participant.assessment)
     if participant.revoked_at is not None:
         return participant
     before = snapshot(participant, _PARTICIPANT_FIELDS)
@@ -317,6 +331,7 @@ def _check_group(assessment: Assessment, group: WorkingGroup | None, area_codes:
 def working_group_create(
     *, actor: User, assessment: Assessment, name: str, area_codes: list[str]
 ) -> WorkingGroup:
+    authorize(actor, MANAGE, assessment)
     codes = _check_group(assessment, None, area_codes)
     try:
         with transaction.atomic():
@@ -335,8 +350,15 @@ def working_group_create(
 
 @transaction.atomic
 def working_group_update(
-    *, actor: User, group: WorkingGroup, name: str, area_codes: list[str], rapporteur: Participant | None
+    *,
+    actor: User,
+    group: WorkingGroup,
+    name: str,
+    area_codes: list[str],
+    rapporteur: Participant | None,
+    version: int | None = None,
 ) -> WorkingGroup:
+    authorize(actor, MANAGE, group.assessment)
     codes = _check_group(group.assessment, group, area_codes)
     if rapporteur is not None and (rapporteur.working_group_id != group.pk or not rapporteur.is_active):
         raise DomainError(_("The rapporteur is chosen among the group's members."), field="rapporteur")
@@ -344,7 +366,7 @@ def working_group_update(
     group.name, group.area_codes, group.rapporteur = name.strip(), codes, rapporteur
     try:
         with transaction.atomic():
-            group.save(update_fields=["name", "area_codes", "rapporteur"])
+            save_versioned(group, version=version, fields=["name", "area_codes", "rapporteur"])
     except IntegrityError as exc:
         raise DomainError(_("A working group with this name already exists."), field="name") from exc
     audit_change(
@@ -373,6 +395,7 @@ def background_document_add(
     upload: UploadedFile | None = None,
 ) -> BackgroundDocument:
     """Add a step-3 document: a file (checked and checksummed as any attachment) or a link."""
+    authorize(actor, CONTRIBUTE, assessment)
     if not url and upload is None:
         raise DomainError(_("Upload the document or give its link."), field="file")
     if url and upload is not None:
@@ -402,9 +425,10 @@ def background_document_add(
 
 @transaction.atomic
 def background_document_review(
-    *, actor: User, document: BackgroundDocument, summary: str
+    *, actor: User, document: BackgroundDocument, summary: str, version: int | None = None
 ) -> BackgroundDocument:
     """Record who reviewed the document, when, and what it says for the assessment."""
+    authorize(actor, CONTRIBUTE, document.assessment)
     if not summary.strip():
         raise DomainError(_("Summarize what the document says for the assessment."), field="summary")
     before = snapshot(document, _DOCUMENT_FIELDS)
@@ -413,7 +437,7 @@ def background_document_review(
         actor,
         timezone.localdate(),
     )
-    document.save(update_fields=["summary", "reviewed_by", "reviewed_on"])
+    save_versioned(document, version=version, fields=["summary", "reviewed_by", "reviewed_on"])
     audit_change(
         actor=actor,
         action="arusha.assessment.document.reviewed",
@@ -426,8 +450,15 @@ def background_document_review(
 
 
 @transaction.atomic
-def terms_update(*, actor: User, assessment: Assessment, values: dict[str, str]) -> TermsOfReference:
-    """Write the Annex 5 fields of the terms of reference (unknown fields are refused)."""
+def terms_update(
+    *, actor: User, assessment: Assessment, values: dict[str, str], version: int | None = None
+) -> TermsOfReference:
+    """Write the Annex 5 fields of the terms of reference (unknown fields are refused).
+
+    `version` is the one the form was read at (1 for terms not written yet): a save
+    over a newer one is refused.
+    """
+    authorize(actor, MANAGE, assessment)
     unknown = sorted(set(values) - set(TermsOfReference.FIELDS))
     if unknown:
         raise DomainError(_("Unknown field: %(field)s.") % {"field": unknown[0]})
@@ -436,7 +467,7 @@ def terms_update(*, actor: User, assessment: Assessment, values: dict[str, str])
     before = snapshot(terms, TermsOfReference.FIELDS)
     for name, value in values.items():
         setattr(terms, name, value.strip())
-    terms.save()
+    save_versioned(terms, version=version, fields=values)
     audit_change(
         actor=actor,
         action="arusha.assessment.terms.updated",
@@ -463,6 +494,7 @@ def agenda_session_add(
     location: str = "",
     lead: str = "",
 ) -> AgendaSession:
+    authorize(actor, MANAGE, assessment)
     if end_time <= start_time:
         raise DomainError(_("The session ends before it starts."), field="end_time")
     session = AgendaSession.objects.create(
@@ -486,6 +518,7 @@ def agenda_session_add(
 
 @transaction.atomic
 def agenda_session_delete(*, actor: User, session: AgendaSession) -> None:
+    authorize(actor, MANAGE, session.assessment)
     before = snapshot(session, _SESSION_FIELDS)
     audit_record(
         actor=actor,

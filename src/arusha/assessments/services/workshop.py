@@ -10,7 +10,8 @@ from django_scopes import scope
 
 from arusha.assessments import workbook
 from arusha.assessments.access import rights_for
-from arusha.assessments.models import Assessment, Response, ResponseStatus
+from arusha.assessments.forms import ResponseForm
+from arusha.assessments.models import Assessment, BackgroundDocument, Response, ResponseStatus
 from arusha.assessments.selectors.analysis import questions_by_code
 from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.assessments.services.analysis import check_narrative, check_ratings, response_save
@@ -26,6 +27,9 @@ class WorkbookRejectedError(DomainError):
     def __init__(self, errors: list[str]) -> None:
         super().__init__(_("The workbook was not imported: %(count)s problems.") % {"count": len(errors)})
         self.errors = errors
+
+
+_FORM_COLUMNS = {"narrative": workbook.ANSWER, "base_version": workbook.VERSION, **workbook.RATING_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,16 @@ def _check_row(
     if response is not None and response.status == ResponseStatus.AGREED and row.sheet not in agree:
         message = _("This answer was agreed in plenary; only a facilitator or the rapporteur may change it.")
         parsed.error(row.sheet, row.number, None, message)
+        return False
+    # The answer form's own fields first (choices, numbers), then the rules the screen's
+    # service applies: a workbook row is held to exactly what the answer page accepts.
+    form = ResponseForm(
+        data={"narrative": row.narrative, "base_version": row.version, **row.ratings},
+        documents=BackgroundDocument.objects.none(),
+    )
+    if not form.is_valid():
+        for name, problems in form.errors.items():
+            parsed.error(row.sheet, row.number, _FORM_COLUMNS.get(name), " ".join(str(p) for p in problems))
         return False
     try:
         check_narrative(row.narrative)

@@ -7,12 +7,14 @@ import io
 import subprocess
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scope
 from docx import Document
 
 from arusha.assessments import services
 from arusha.core.errors import DomainError
+from arusha.core.models import BackgroundJob, JobStatus
 
 
 def _pdf_text(data: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
@@ -28,7 +30,9 @@ def _docx_text(data: bytes) -> str:
     return " ".join(" ".join([p.text for p in document.paragraphs] + cells).split())
 
 
-def test_the_report_names_every_area_with_its_result_in_pdf_and_docx(cast, world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_names_every_area_with_its_result_in_pdf_and_docx(
+    cast, world, tmp_path, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     services.report_text_update(
         actor=cast.owner,
         assessment=world.assessment,
@@ -38,7 +42,13 @@ def test_the_report_names_every_area_with_its_result_in_pdf_and_docx(cast, world
     services.feedback_save(
         actor=world.guest, assessment=world.assessment, satisfaction=4, lessons="Start earlier."
     )
-    version = services.report_generate(actor=cast.owner, assessment=world.assessment)
+    # The generation runs as a task once the request is committed (tests run tasks at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.report_generation_request(actor=cast.owner, assessment=world.assessment, language="en")
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result_data["number"] == 1
+    with scope(organization=cast.customs):
+        version = world.assessment.report_versions.get(pk=job.result_data["version"])
     with version.pdf.open("rb") as stored:
         pdf = stored.read()
     with version.docx.open("rb") as stored:
@@ -56,11 +66,14 @@ def test_the_report_names_every_area_with_its_result_in_pdf_and_docx(cast, world
     assert len(Document(io.BytesIO(docx)).inline_shapes) == 2  # the radar and the distribution
 
 
-def test_each_generation_is_a_new_version_downloadable_by_participants(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+def test_each_generation_is_a_new_version_downloadable_by_participants(
+    client, cast, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.owner)
     url = reverse("assessment-report-generate", args=[cast.customs.slug, world.assessment.pk])
-    assert client.post(url).status_code == 302
-    assert client.post(url).status_code == 302
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url).status_code == 302
     with scope(organization=cast.customs):
         numbers = list(world.assessment.report_versions.values_list("number", flat=True))
         second = world.assessment.report_versions.get(number=2)
@@ -75,7 +88,8 @@ def test_each_generation_is_a_new_version_downloadable_by_participants(client, c
         reverse("assessment-report-file", args=[cast.customs.slug, world.assessment.pk, second.pk, "pdf"])
     )
     assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
-    assert client.post(url).status_code == 404
+    refused = client.post(url)  # the guest sees the assessment but does not run it: 403, explained
+    assert refused.status_code == 403 and "You may not do this" in refused.content.decode()
 
 
 def test_only_participants_give_feedback_and_it_replaces_their_earlier_one(cast, world) -> None:  # type: ignore[no-untyped-def]
@@ -102,3 +116,68 @@ def test_feedback_through_the_form(client, cast, world) -> None:  # type: ignore
         reverse("assessment-report", args=[cast.customs.slug, world.assessment.pk])
     ).content.decode()
     assert "1 participant has given feedback." in page
+
+
+def _report_page(client: Client, cast, world) -> str:  # type: ignore[no-untyped-def]
+    return client.get(
+        reverse("assessment-report", args=[cast.customs.slug, world.assessment.pk])
+    ).content.decode()
+
+
+def test_the_page_shows_the_generation_in_progress_even_after_a_reload_then_the_new_version(
+    client, cast, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    generate = reverse("assessment-report-generate", args=[cast.customs.slug, world.assessment.pk])
+    progress = reverse("assessment-report-progress", args=[cast.customs.slug, world.assessment.pk])
+    # The request is committed but no worker has taken the task yet.
+    with django_capture_on_commit_callbacks() as commit:
+        response = client.post(generate, follow=True)
+    page = response.content.decode()
+    assert "The report is being generated." in page
+    assert "Waiting for the background worker to start." in page
+    assert f'hx-get="{progress}" hx-trigger="every 2s"' in page  # htmx asks again every 2 s
+    assert 'href="/o/test-customs/assessments/' in page and "Show the latest state" in page  # without script
+    assert "Waiting for the background worker to start." in _report_page(client, cast, world)  # a reload
+    polled = client.get(progress, headers={"HX-Request": "true"})
+    assert polled.status_code == 200 and "<html" not in polled.content.decode()
+    # A second click while it waits makes no second job.
+    with django_capture_on_commit_callbacks() as second:
+        client.post(generate)
+    assert second == []
+    with scope(organization=cast.customs):
+        assert BackgroundJob.objects.count() == 1
+    for callback in commit:  # the worker runs the task
+        callback()
+    polled = client.get(progress, headers={"HX-Request": "true"})
+    assert polled.status_code == 286  # htmx stops asking
+    assert "Version 1 of the report is ready." in polled.content.decode()
+    with scope(organization=cast.customs):
+        version = world.assessment.report_versions.get()
+    page = _report_page(client, cast, world)
+    assert "Version 1 of the report is ready." in page and version.pdf_sha256[:16] in page
+    assert (
+        reverse("assessment-report-file", args=[cast.customs.slug, world.assessment.pk, version.pk, "pdf"])
+        in page
+    )
+    assert "every 2s" not in page
+
+
+def test_a_failed_generation_is_explained_without_a_traceback(
+    client, cast, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    with django_capture_on_commit_callbacks() as commit:
+        job = services.report_generation_request(actor=cast.owner, assessment=world.assessment, language="fr")
+    # The assessment's id no longer names an assessment when the worker comes to it.
+    with scope(organization=cast.customs):
+        BackgroundJob.objects.filter(pk=job.pk).update(object_id="0")
+    for callback in commit:
+        callback()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == "The assessment no longer exists."
+    with scope(organization=cast.customs):
+        BackgroundJob.objects.filter(pk=job.pk).update(object_id=str(world.assessment.pk))
+    page = _report_page(client, cast, world)
+    assert "The work failed." in page and "The assessment no longer exists." in page
+    assert "Traceback" not in page

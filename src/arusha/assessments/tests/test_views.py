@@ -81,7 +81,8 @@ def test_a_member_without_management_rights_reads_but_does_not_edit(client, cast
     client.force_login(cast.member)
     args = [cast.customs.slug, world.assessment.pk]
     assert client.get(reverse("assessment-groups", args=args)).status_code == 200
-    assert client.get(reverse("assessment-task-edit", args=[*args, world.task.pk])).status_code == 404
+    # The member sees the assessment, so the refusal to edit it is 403, not 404.
+    assert client.get(reverse("assessment-task-edit", args=[*args, world.task.pk])).status_code == 403
 
 
 def test_the_working_groups_page_shows_the_areas_left_without_a_group(client, cast, world) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +174,7 @@ def test_only_the_managers_edit_the_terms(client, cast, world) -> None:  # type:
         client.get(
             reverse("assessment-terms-edit", args=[cast.customs.slug, world.assessment.pk])
         ).status_code
-        == 404
+        == 403  # the guest sees the assessment: a refusal to run it is 403
     )
     client.force_login(cast.owner)
     response = client.post(

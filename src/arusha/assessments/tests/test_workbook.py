@@ -117,7 +117,7 @@ def test_a_sheet_of_another_group_is_refused(client, cast, world) -> None:  # ty
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"not a spreadsheet", "This file is not an XLSX workbook exported by Arusha."),
+        (b"not a spreadsheet", "This file is not an XLSX workbook, or it is damaged."),
         (None, "its “arusha” sheet is missing"),
     ],
 )

@@ -29,6 +29,7 @@ from arusha.assessments.views.report import (
     report,
     report_download,
     report_generate,
+    report_progress,
     report_text,
 )
 from arusha.assessments.views.results import results
@@ -79,6 +80,7 @@ __all__ = [
     "report",
     "report_download",
     "report_generate",
+    "report_progress",
     "report_text",
     "response_autosave",
     "response_comment",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.assessments import maturity, selectors, services, workbook
-from arusha.assessments.access import AnalysisRights, can_contribute, can_view, rights_for
+from arusha.assessments.access import AnalysisRights, can_answer, can_contribute, can_view, rights_for
 from arusha.assessments.forms import AnalysisFilterForm, CommentForm, ResponseForm, WorkbookForm
 from arusha.assessments.models import Assessment, Response, ResponseDraft, ResponseStatus
 from arusha.assessments.views.base import analysis_rights_of, assessment_of, context_of, user_of
@@ -213,7 +213,7 @@ def _page(
     return render(request, "assessments/response.html", context, status=status)
 
 
-@can_view
+@can_answer
 @require_http_methods(["GET", "POST"])
 def response_edit(request: HttpRequest, organization: str, assessment: int, code: str) -> HttpResponse:
     current = assessment_of(request)
@@ -221,8 +221,6 @@ def response_edit(request: HttpRequest, organization: str, assessment: int, code
     rights = rights_for(current, user_of(request))
     if request.method == "GET":
         return _page(request, current, question, rights)
-    if question.area.code not in rights.edit:
-        raise PermissionDenied
     form = ResponseForm(request.POST, request.FILES, documents=current.documents.all())
     if form.is_valid():
         data = form.cleaned_data

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,8 +17,8 @@ from arusha.assessments.forms import FieldVisitForm, FindingForm
 from arusha.assessments.models import Assessment, Finding, FindingKind, Mode, Priority
 from arusha.assessments.views.base import analysis_rights_of, assessment_of, context_of, user_of
 from arusha.core.errors import DomainError
+from arusha.core.form_pages import form_page
 from arusha.core.listing import csv_response
-from arusha.core.views import attach_error
 from arusha.frameworks.models import Question
 from arusha.frameworks.templatetags.arusha_text import tr
 
@@ -72,6 +75,19 @@ def _questions(current: Assessment, codes: list[str]) -> list[Question]:
     return [found[code] for code in codes]
 
 
+def _finding_values(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind,
+        "area_code": finding.area_code,
+        "title": finding.title,
+        "description": finding.description,
+        "recommendation": finding.recommendation,
+        "priority": finding.priority,
+        "question_codes": ", ".join(q.code for q in finding.questions.all()),
+        "version": finding.version,
+    }
+
+
 @can_contribute
 @require_http_methods(["GET", "POST"])
 def finding_edit(
@@ -83,33 +99,30 @@ def finding_edit(
     rights = analysis_rights_of(request, [a.code for a in areas])
     choices = [(a.code, f"{a.code} {tr(a.title)}") for a in areas if a.code in rights.edit]
     if finding is not None:
-        initial = {
-            "kind": finding.kind,
-            "area_code": finding.area_code,
-            "title": finding.title,
-            "description": finding.description,
-            "recommendation": finding.recommendation,
-            "priority": finding.priority,
-            "question_codes": ", ".join(q.code for q in finding.questions.all()),
-        }
+        initial = _finding_values(finding)
     else:
-        code = request.GET.get("question", "")
-        initial = {"question_codes": code, "area_code": request.GET.get("area", "")}
-    form = FindingForm(request.POST or None, initial=initial, areas=choices)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            data["questions"] = _questions(current, data.pop("question_codes"))
-            if finding is None:
-                services.finding_create(actor=user_of(request), assessment=current, **data)
-            else:
-                services.finding_update(actor=user_of(request), finding=finding, **data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The finding is saved."))
-            return redirect("assessment-findings", organization=organization, assessment=current.pk)
-    return render(request, "assessments/finding_form.html", context_of(request, form=form, finding=finding))
+        initial = {
+            "question_codes": request.GET.get("question", ""),
+            "area_code": request.GET.get("area", ""),
+        }
+    form = FindingForm(request.POST or None, initial=initial, areas=choices, editing=finding is not None)
+
+    def save(data: dict[str, Any]) -> Finding:
+        data["questions"] = _questions(current, data.pop("question_codes"))
+        if finding is None:
+            return services.finding_create(actor=user_of(request), assessment=current, **data)
+        return services.finding_update(actor=user_of(request), finding=finding, **data)
+
+    return form_page(
+        request,
+        form,
+        save,
+        success=reverse("assessment-findings", args=[organization, current.pk]),
+        message=_("The finding is saved."),
+        template="assessments/finding_form.html",
+        context=context_of(request, finding=finding),
+        theirs=_finding_values,
+    )
 
 
 @can_contribute
@@ -153,14 +166,13 @@ def field_visits(request: HttpRequest, organization: str, assessment: int) -> Ht
 @require_POST
 def field_visit_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     form = FieldVisitForm(request.POST)
-    if form.is_valid():
-        try:
-            services.field_visit_add(
-                actor=user_of(request), assessment=assessment_of(request), **form.cleaned_data
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The visit is logged."))
-            return redirect("assessment-visits", organization=organization, assessment=assessment)
-    return _visits_page(request, form, status=400)
+    return form_page(
+        request,
+        form,
+        lambda data: services.field_visit_add(
+            actor=user_of(request), assessment=assessment_of(request), **data
+        ),
+        success=reverse("assessment-visits", args=[organization, assessment]),
+        message=_("The visit is logged."),
+        page=lambda status: _visits_page(request, form, status),
+    )

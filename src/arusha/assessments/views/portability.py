@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from arusha.assessments import portability, services
-from arusha.assessments.access import can_manage
+from arusha.assessments.access import PERMISSION_MANAGE, can_manage
 from arusha.assessments.views.base import assessment_of, org_of, user_of
 from arusha.core.policies import member
-from arusha.core.roles import Permission
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -37,7 +36,7 @@ def assessment_export(request: HttpRequest, organization: str, assessment: int) 
     return response
 
 
-@member(Permission.MANAGE)
+@member(PERMISSION_MANAGE)
 @require_http_methods(["GET", "POST"])
 def assessment_import(request: HttpRequest, organization: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)

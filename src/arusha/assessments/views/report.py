@@ -1,12 +1,16 @@
-"""Screens of the final report (IDG step 6): texts, generation, versions and feedback."""
+"""Screens of the final report (IDG step 6): texts, generation (in the worker), versions, feedback."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from arusha.assessments import selectors, services
 from arusha.assessments.access import can_manage, can_view
@@ -14,6 +18,9 @@ from arusha.assessments.forms import FeedbackForm, ReportTextForm
 from arusha.assessments.models import Feedback
 from arusha.assessments.views.base import assessment_of, context_of, user_of
 from arusha.core.errors import DomainError
+from arusha.core.jobs import job_recent_for
+from arusha.core.jobs_views import job_context, job_poll_response
+from arusha.core.models import JobStatus
 from arusha.core.views import attach_error
 
 
@@ -32,6 +39,7 @@ def _page(
         feedback_form = FeedbackForm(initial=initial)
     context = context_of(
         request,
+        **_job_context(request),
         text=text,
         text_form=text_form
         or ReportTextForm(initial={"key_messages": text.key_messages, "challenges": text.challenges}),
@@ -43,8 +51,40 @@ def _page(
     return render(request, "assessments/report.html", context, status=status)
 
 
+def _job_context(request: HttpRequest) -> dict[str, Any]:
+    """The generation in progress (or just finished), for the page and for its polling."""
+    current = assessment_of(request)
+    slug = current.organization.slug
+    job = job_recent_for(current, services.REPORT_JOB)
+    links: list[tuple[str, str]] = []
+    done_text = ""
+    if job is not None and job.status == JobStatus.DONE and "version" in job.result_data:
+        number, version = job.result_data["number"], job.result_data["version"]
+        done_text = _("Version %(number)s of the report is ready.") % {"number": number}
+        links = [
+            (fmt.upper(), reverse("assessment-report-file", args=[slug, current.pk, version, fmt]))
+            for fmt in ("pdf", "docx")
+        ]
+    return job_context(
+        job,
+        poll_url=reverse("assessment-report-progress", args=[slug, current.pk]),
+        page_url=reverse("assessment-report", args=[slug, current.pk]),
+        links=links,
+        done_text=done_text,
+    )
+
+
 @can_view
 def report(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    return _page(request)
+
+
+@can_view
+@require_GET
+def report_progress(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    """The generation's progress for htmx; without script, the page itself."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return job_poll_response(request, _job_context(request))
     return _page(request)
 
 
@@ -64,8 +104,20 @@ def report_text(request: HttpRequest, organization: str, assessment: int) -> Htt
 @can_manage
 @require_POST
 def report_generate(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    version = services.report_generate(actor=user_of(request), assessment=assessment_of(request))
-    messages.success(request, _("Version %(number)s of the report is ready.") % {"number": version.number})
+    job = services.report_generation_request(
+        actor=user_of(request), assessment=assessment_of(request), language=get_language() or "en"
+    )
+    # A worker that is quick (or runs tasks at once, as in tests) may be done already.
+    job.refresh_from_db()
+    if job.status == JobStatus.DONE:
+        number = job.result_data.get("number")
+        messages.success(request, _("Version %(number)s of the report is ready.") % {"number": number})
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, _("The report could not be generated."))
+    else:
+        messages.success(
+            request, _("The report is being generated. This page shows its progress; you may leave it.")
+        )
     return redirect("assessment-report", organization=organization, assessment=assessment)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -10,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.assessments import reports, selectors, services
-from arusha.assessments.access import can_contribute, can_manage, can_view
+from arusha.assessments.access import (
+    PERMISSION_MANAGE,
+    AssessmentPolicy,
+    can_contribute,
+    can_manage,
+    can_view,
+)
 from arusha.assessments.forms import (
     AssessmentForm,
     DocumentForm,
@@ -22,19 +30,20 @@ from arusha.assessments.forms import (
     TermsForm,
     WorkingGroupForm,
 )
-from arusha.assessments.models import Assessment
+from arusha.assessments.models import Assessment, Participant, Task, WorkingGroup
 from arusha.assessments.views.base import assessment_of, context_of, org_of, user_of
-from arusha.core.errors import DomainError
+from arusha.core.form_pages import form_page
 from arusha.core.listing import csv_response, paginate
+from arusha.core.permissions import Permission
 from arusha.core.policies import member
-from arusha.core.roles import Permission
-from arusha.core.views import attach_error
+from arusha.core.requests import notes_of
 from arusha.frameworks.templatetags.arusha_text import tr
 
 
 @member(Permission.VIEW)
 def assessment_list(request: HttpRequest, organization: str) -> HttpResponseBase:
-    assessments = selectors.assessment_list(org_of(request))
+    access = notes_of(request).access
+    assessments = AssessmentPolicy().visible(access, selectors.assessment_list(org_of(request)))
     if request.GET.get("format") == "csv":
         rows = (
             [
@@ -58,36 +67,33 @@ def assessment_list(request: HttpRequest, organization: str) -> HttpResponseBase
             _("Activities done"),
         ]
         return csv_response(f"{org_of(request).slug}-assessments.csv", header, rows)
-    return render(request, "assessments/assessment_list.html", {"page": paginate(request, assessments)})
+    context = {"page": paginate(request, assessments), "can_create": access.has(PERMISSION_MANAGE)}
+    return render(request, "assessments/assessment_list.html", context)
 
 
-@member(Permission.MANAGE)
+@member(PERMISSION_MANAGE)
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, organization: str) -> HttpResponse:
     org = org_of(request)
     form = AssessmentForm(request.POST or None, organization=org)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assessment = services.assessment_create(
-                actor=user_of(request),
-                organization=org,
-                title=data["title"],
-                framework_version=data["framework_version"],
-                mode=data["mode"],
-                scope_kind=data["scope_kind"],
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                responsible_division=data["responsible_division"],
-                previous=data["previous"],
-                excluded=data["exclusions"],
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The assessment is opened, with its workplan for the chosen mode."))
-            return redirect("assessment-detail", organization=org.slug, assessment=assessment.pk)
-    return render(request, "assessments/assessment_form.html", {"form": form})
+
+    def create(data: dict[str, Any]) -> Assessment:
+        return services.assessment_create(
+            actor=user_of(request),
+            organization=org,
+            scope_kind=data.pop("scope_kind"),
+            excluded=data.pop("exclusions"),
+            **data,
+        )
+
+    return form_page(
+        request,
+        form,
+        create,
+        success=lambda assessment: reverse("assessment-detail", args=[org.slug, assessment.pk]),
+        message=_("The assessment is opened, with its workplan for the chosen mode."),
+        template="assessments/assessment_form.html",
+    )
 
 
 @can_view
@@ -142,28 +148,27 @@ def workplan(request: HttpRequest, organization: str, assessment: int) -> HttpRe
     )
 
 
+def _task_values(task: Task) -> dict[str, Any]:
+    names = ("assignee", "start_date", "due_date", "completed_on", "note", "version")
+    return {name: getattr(task, name) for name in names}
+
+
 @can_manage
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
     current = assessment_of(request)
     task = selectors.task_get(current, pk)
-    initial = {
-        "assignee": task.assignee,
-        "start_date": task.start_date,
-        "due_date": task.due_date,
-        "completed_on": task.completed_on,
-        "note": task.note,
-    }
-    form = TaskForm(request.POST or None, assessment=current, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(actor=user_of(request), task=task, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("assessment-workplan", organization=organization, assessment=current.pk)
-    return render(request, "assessments/task_form.html", context_of(request, task=task, form=form))
+    form = TaskForm(request.POST or None, assessment=current, initial=_task_values(task))
+    return form_page(
+        request,
+        form,
+        lambda data: services.task_update(actor=user_of(request), task=task, **data),
+        success=reverse("assessment-workplan", args=[organization, current.pk]),
+        message=_("The activity is saved."),
+        template="assessments/task_form.html",
+        context=context_of(request, task=task),
+        theirs=_task_values,
+    )
 
 
 @can_view
@@ -209,22 +214,23 @@ def participant_list(request: HttpRequest, organization: str, assessment: int) -
 def participant_invite(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     current = assessment_of(request)
     form = InviteForm(request.POST or None, assessment=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            participant = services.participant_invite(
-                actor=user_of(request),
-                assessment=current,
-                login_url=request.build_absolute_uri(reverse("password_reset")),
-                **form.cleaned_data,
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("%(name)s is invited.") % {"name": participant.user})
-            return redirect("assessment-participants", organization=organization, assessment=current.pk)
-    return render(
-        request, "assessments/participant_form.html", context_of(request, form=form, participant=None)
+    login_url = request.build_absolute_uri(reverse("password_reset"))
+    return form_page(
+        request,
+        form,
+        lambda data: services.participant_invite(
+            actor=user_of(request), assessment=current, login_url=login_url, **data
+        ),
+        success=reverse("assessment-participants", args=[organization, current.pk]),
+        message=lambda participant: _("%(name)s is invited.") % {"name": participant.user},
+        template="assessments/participant_form.html",
+        context=context_of(request, participant=None),
     )
+
+
+def _participant_values(participant: Participant) -> dict[str, Any]:
+    names = ("idg_role", "stakeholder_group", "expertise", "gender", "working_group", "version")
+    return {name: getattr(participant, name) for name in names}
 
 
 @can_manage
@@ -232,24 +238,18 @@ def participant_invite(request: HttpRequest, organization: str, assessment: int)
 def participant_edit(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
     current = assessment_of(request)
     participant = selectors.participant_get(current, pk)
-    initial = {
-        "idg_role": participant.idg_role,
-        "stakeholder_group": participant.stakeholder_group,
-        "expertise": participant.expertise,
-        "gender": participant.gender,
-        "working_group": participant.working_group,
-    }
+    initial = _participant_values(participant)
     form = ParticipantForm(request.POST or None, assessment=current, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.participant_update(actor=user_of(request), participant=participant, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The participation is saved."))
-            return redirect("assessment-participants", organization=organization, assessment=current.pk)
-    context = context_of(request, form=form, participant=participant)
-    return render(request, "assessments/participant_form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda data: services.participant_update(actor=user_of(request), participant=participant, **data),
+        success=reverse("assessment-participants", args=[organization, current.pk]),
+        message=_("The participation is saved."),
+        template="assessments/participant_form.html",
+        context=context_of(request, participant=participant),
+        theirs=_participant_values,
+    )
 
 
 @can_manage
@@ -281,6 +281,15 @@ def working_group_list(request: HttpRequest, organization: str, assessment: int)
     )
 
 
+def _group_values(group: WorkingGroup) -> dict[str, Any]:
+    return {
+        "name": group.name,
+        "area_codes": group.area_codes,
+        "rapporteur": group.rapporteur,
+        "version": group.version,
+    }
+
+
 @can_manage
 @require_http_methods(["GET", "POST"])
 def working_group_edit(
@@ -288,34 +297,24 @@ def working_group_edit(
 ) -> HttpResponse:
     current = assessment_of(request)
     group = selectors.working_group_get(current, pk) if pk is not None else None
-    initial = (
-        {"name": group.name, "area_codes": group.area_codes, "rapporteur": group.rapporteur} if group else {}
-    )
+    initial = _group_values(group) if group else {}
     form = WorkingGroupForm(request.POST or None, areas=_area_choices(current), group=group, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if group is None:
-                services.working_group_create(
-                    actor=user_of(request),
-                    assessment=current,
-                    name=data["name"],
-                    area_codes=data["area_codes"],
-                )
-            else:
-                services.working_group_update(
-                    actor=user_of(request),
-                    group=group,
-                    name=data["name"],
-                    area_codes=data["area_codes"],
-                    rapporteur=data["rapporteur"],
-                )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The working group is saved."))
-            return redirect("assessment-groups", organization=organization, assessment=current.pk)
-    return render(request, "assessments/working_group_form.html", context_of(request, form=form, group=group))
+
+    def save(data: dict[str, Any]) -> WorkingGroup:
+        if group is None:
+            return services.working_group_create(actor=user_of(request), assessment=current, **data)
+        return services.working_group_update(actor=user_of(request), group=group, **data)
+
+    return form_page(
+        request,
+        form,
+        save,
+        success=reverse("assessment-groups", args=[organization, current.pk]),
+        message=_("The working group is saved."),
+        template="assessments/working_group_form.html",
+        context=context_of(request, group=group),
+        theirs=_group_values,
+    )
 
 
 @can_view
@@ -355,24 +354,17 @@ def document_list(request: HttpRequest, organization: str, assessment: int) -> H
 def document_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     current = assessment_of(request)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.background_document_add(
-                actor=user_of(request),
-                assessment=current,
-                category=data["category"],
-                title=data["title"],
-                summary=data["summary"],
-                url=data["url"],
-                upload=data["file"],
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The document is added."))
-            return redirect("assessment-documents", organization=organization, assessment=current.pk)
-    return render(request, "assessments/document_form.html", context_of(request, form=form, document=None))
+    return form_page(
+        request,
+        form,
+        lambda data: services.background_document_add(
+            actor=user_of(request), assessment=current, upload=data.pop("file"), **data
+        ),
+        success=reverse("assessment-documents", args=[organization, current.pk]),
+        message=_("The document is added."),
+        template="assessments/document_form.html",
+        context=context_of(request, document=None),
+    )
 
 
 @can_contribute
@@ -380,19 +372,16 @@ def document_add(request: HttpRequest, organization: str, assessment: int) -> Ht
 def document_review(request: HttpRequest, organization: str, assessment: int, pk: int) -> HttpResponse:
     current = assessment_of(request)
     document = selectors.document_get(current, pk)
-    form = ReviewForm(request.POST or None, initial={"summary": document.summary})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.background_document_review(
-                actor=user_of(request), document=document, **form.cleaned_data
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("The review is recorded."))
-            return redirect("assessment-documents", organization=organization, assessment=current.pk)
-    return render(
-        request, "assessments/document_form.html", context_of(request, form=form, document=document)
+    initial = {"summary": document.summary, "version": document.version}
+    form = ReviewForm(request.POST or None, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda data: services.background_document_review(actor=user_of(request), document=document, **data),
+        success=reverse("assessment-documents", args=[organization, current.pk]),
+        message=_("The review is recorded."),
+        template="assessments/document_form.html",
+        context=context_of(request, document=document),
     )
 
 
@@ -408,27 +397,40 @@ def document_download(request: HttpRequest, organization: str, assessment: int, 
 
 @can_view
 def terms(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
-    current = assessment_of(request)
-    context = context_of(
-        request,
-        terms=selectors.terms_of(current),
-        sessions=selectors.agenda_of(current),
-        session_form=SessionForm(),
-    )
-    return render(request, "assessments/terms.html", context)
+    return _terms_page(request, SessionForm(), 200)
 
 
 @can_manage
 @require_http_methods(["GET", "POST"])
 def terms_edit(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     current = assessment_of(request)
-    form = TermsForm(request.POST or None, instance=selectors.terms_of(current))
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.fields}
-        services.terms_update(actor=user_of(request), assessment=current, values=values)
-        messages.success(request, _("The terms of reference are saved."))
-        return redirect("assessment-terms", organization=organization, assessment=current.pk)
-    return render(request, "assessments/terms_form.html", context_of(request, form=form))
+    terms = selectors.terms_of(current)
+    form = TermsForm(request.POST or None, instance=terms, initial={"version": terms.version})
+
+    def save(data: dict[str, Any]) -> object:
+        version = data.pop("version")
+        return services.terms_update(actor=user_of(request), assessment=current, values=data, version=version)
+
+    return form_page(
+        request,
+        form,
+        save,
+        success=reverse("assessment-terms", args=[organization, current.pk]),
+        message=_("The terms of reference are saved."),
+        template="assessments/terms_form.html",
+        context=context_of(request),
+    )
+
+
+def _terms_page(request: HttpRequest, session_form: SessionForm, status: int) -> HttpResponse:
+    current = assessment_of(request)
+    context = context_of(
+        request,
+        terms=selectors.terms_of(current),
+        sessions=selectors.agenda_of(current),
+        session_form=session_form,
+    )
+    return render(request, "assessments/terms.html", context, status=status)
 
 
 @can_manage
@@ -436,21 +438,14 @@ def terms_edit(request: HttpRequest, organization: str, assessment: int) -> Http
 def session_add(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     current = assessment_of(request)
     form = SessionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_session_add(actor=user_of(request), assessment=current, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-    if form.errors:
-        context = context_of(
-            request,
-            terms=selectors.terms_of(current),
-            sessions=selectors.agenda_of(current),
-            session_form=form,
-        )
-        return render(request, "assessments/terms.html", context, status=400)
-    messages.success(request, _("The session is added to the agenda."))
-    return redirect("assessment-terms", organization=organization, assessment=current.pk)
+    return form_page(
+        request,
+        form,
+        lambda data: services.agenda_session_add(actor=user_of(request), assessment=current, **data),
+        success=reverse("assessment-terms", args=[organization, current.pk]),
+        message=_("The session is added to the agenda."),
+        page=lambda status: _terms_page(request, form, status),
+    )
 
 
 @can_manage

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django_scopes import scope, scopes_disabled
@@ -13,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 from arusha.core import selectors, services
 from arusha.core.audit import sentence
 from arusha.core.errors import DomainError
-from arusha.core.models import AuditEvent, Membership, Notification, User
+from arusha.core.models import AuditEvent, Membership
 
 
 def test_creating_a_division_writes_who_what_and_after_values(cast) -> None:  # type: ignore[no-untyped-def]
@@ -64,35 +63,6 @@ def test_unknown_roles_are_refused(cast) -> None:  # type: ignore[no-untyped-def
             actor=cast.owner, organization=cast.customs, user=cast.outsider, roles=["king"]
         )
     assert error.value.field == "roles"
-
-
-def test_inviting_a_new_person_opens_an_account_and_tells_them(cast) -> None:  # type: ignore[no-untyped-def]
-    membership = services.membership_invite(
-        actor=cast.owner,
-        organization=cast.customs,
-        email="New.Person@Test.example",
-        full_name="Nora New",
-        roles=["performer"],
-        login_url="http://testserver/account/password-reset/",
-    )
-    user = User.objects.get(email="new.person@test.example")
-    assert membership.user == user and not user.has_usable_password()
-    assert Notification.objects.filter(recipient=user, organization=cast.customs).count() == 1
-    assert mail.outbox[-1].to == ["new.person@test.example"]
-    assert "password-reset" in mail.outbox[-1].body
-
-
-def test_inviting_a_person_without_account_needs_their_name(cast) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError) as error:
-        services.membership_invite(
-            actor=cast.owner,
-            organization=cast.customs,
-            email="x@test.example",
-            full_name="",
-            roles=["contributor"],
-        )
-    assert error.value.field == "full_name"
-    assert not User.objects.filter(email="x@test.example").exists()
 
 
 def test_a_person_cannot_be_added_twice(cast) -> None:  # type: ignore[no-untyped-def]

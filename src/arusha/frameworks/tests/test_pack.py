@@ -41,7 +41,9 @@ def test_key_factor_3_skips_question_19_as_the_idg_does(builtin_pack) -> None:  
 
 
 def test_question_codes_follow_area_topic_number(builtin_pack) -> None:  # type: ignore[no-untyped-def]
-    assert Question.objects.get(version=builtin_pack, code="KF6.II.4").topic.code == "KF6.II"
+    topic = Question.objects.get(version=builtin_pack, code="KF6.II.4").topic
+    assert topic is not None
+    assert topic.code == "KF6.II"
     assert Question.objects.get(version=builtin_pack, code="CA2.3").topic is None
 
 

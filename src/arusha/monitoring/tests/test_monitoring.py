@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from decimal import Decimal
+from typing import TypedDict
 
 import pytest
 from django.core import mail
@@ -20,6 +21,12 @@ from arusha.monitoring.models import Alert, Measurement
 from arusha.monitoring.tests.conftest import DAY
 
 pytestmark = pytest.mark.django_db
+
+
+class ProgressValues(TypedDict):
+    percent_done: int
+    status: str
+    narrative: str
 
 
 @pytest.mark.parametrize(
@@ -98,12 +105,13 @@ def test_performers_report_progress_on_their_own_activities(cast, monitored) -> 
             status="on_track",
             narrative="x",
         )
-    for values, field in (
+    refusals: tuple[tuple[ProgressValues, str], ...] = (
         ({"percent_done": 90, "status": "done", "narrative": "Finished."}, "percent_done"),
         ({"percent_done": 30, "status": "at_risk", "narrative": "Slow."}, "obstacles"),
         ({"percent_done": 30, "status": "on_track", "narrative": "  "}, "narrative"),
         ({"percent_done": 130, "status": "on_track", "narrative": "Fast."}, "percent_done"),
-    ):
+    )
+    for values, field in refusals:
         with pytest.raises(DomainError) as refused:
             services.progress_report(actor=cast.member, activity=monitored.late, period=q1, **values)
         assert refused.value.field == field
@@ -156,7 +164,7 @@ def test_measurements_compute_the_formula_and_a_coordinator_verifies_them(cast, 
     assert refused.value.field == "var_B"
     with pytest.raises(DomainError) as refused:
         _measure(cast, monitored, q1, "3", "0")
-    assert "divides by zero" in refused.value.message
+    assert "divides by zero" in str(refused.value.message)
     with pytest.raises(DomainError) as refused:
         _measure(cast, monitored, q1, "3", "60", disaggregated={"gender": {"women": "1"}})
     assert refused.value.field == "disaggregated"
@@ -271,11 +279,15 @@ def test_the_work_plan_says_who_does_what_by_when(client, cast, monitored) -> No
     assert "Collect Q1 reports" in client.get(url).content.decode()
 
 
-def test_alerts_are_raised_once_escalated_when_ignored_and_resolved(cast, monitored) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_are_raised_once_escalated_when_ignored_and_resolved(
+    cast, monitored, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     q1 = monitored.periods[0]
     mail.outbox.clear()
     _measure(cast, monitored, q1, "3", "50")  # 6 %, above the target of 5: lower is better
-    summary = alerts.run(DAY(2025, 5, 1))
+    # E-mails leave when the alerts are committed (the callbacks stand for the commit).
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = alerts.run(DAY(2025, 5, 1))
     with scope(organization=cast.customs):
         raised = {a.key: a for a in Alert.objects.filter(plan=monitored.plan)}
     assert summary.raised == len(raised) and summary.plans == 1
@@ -300,7 +312,9 @@ def test_alerts_are_raised_once_escalated_when_ignored_and_resolved(cast, monito
         assert Notification.objects.filter(recipient=cast.member).count() == len(raised)
     # The same day again: nothing new is said.
     sent = len(mail.outbox)
-    assert alerts.run(DAY(2025, 5, 1)).raised == 0 and len(mail.outbox) == sent
+    with django_capture_on_commit_callbacks(execute=True):
+        again = alerts.run(DAY(2025, 5, 1))
+    assert again.raised == 0 and len(mail.outbox) == sent
     # The member acknowledges the off-target alert; the missing report is ignored and escalates.
     services.alert_acknowledge(actor=cast.member, alert=raised[off_target])
     from arusha.core.models import AuditEvent
@@ -312,7 +326,8 @@ def test_alerts_are_raised_once_escalated_when_ignored_and_resolved(cast, monito
             ).count()
             == 1
         )
-    summary = alerts.run(DAY(2025, 5, 8))
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = alerts.run(DAY(2025, 5, 8))
     assert summary.escalated == 1 and mail.outbox[-1].to == ["owner@test.example"]
     assert "Mark Member" in mail.outbox[-1].subject
     assert alerts.run(DAY(2025, 5, 20)).escalated == 0
@@ -422,9 +437,10 @@ def test_dashboard_and_activity_list_use_a_bounded_number_of_queries(
     client.force_login(cast.owner)
     dashboard = reverse("monitoring-dashboard", args=[cast.customs.slug, monitored.plan.pk])
     listing = reverse("monitoring-activities", args=[cast.customs.slug, monitored.plan.pk])
-    with django_assert_max_num_queries(25):
+    # The access check (membership, roles, grants) is part of the count.
+    with django_assert_max_num_queries(28):
         assert client.get(dashboard).status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(23):
         assert client.get(listing).status_code == 200
 
 

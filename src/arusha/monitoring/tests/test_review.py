@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -19,8 +20,14 @@ from arusha.planning.models import Activity
 pytestmark = pytest.mark.django_db
 
 
+class Ratings(TypedDict):
+    relevance: str
+    success: str
+    cost_effectiveness: str
+
+
 def test_objectives_and_kpis_are_rated_in_words_with_reasons(client, cast, monitored) -> None:  # type: ignore[no-untyped-def]
-    ratings = {"relevance": "high", "success": "medium", "cost_effectiveness": "low"}
+    ratings: Ratings = {"relevance": "high", "success": "medium", "cost_effectiveness": "low"}
     with pytest.raises(PermissionDenied):
         services.evaluation_save(
             actor=cast.member,

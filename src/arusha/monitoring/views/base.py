@@ -1,0 +1,166 @@
+"""What every monitoring screen shares: the plan the policy checked, pages, forms, figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from arusha.assessments import selectors as assessment_selectors
+from arusha.core import selectors as core_selectors
+from arusha.core.errors import DomainError
+from arusha.core.form_pages import form_page, submit
+from arusha.core.requests import notes_of
+from arusha.core.requests import organization_of as _org
+from arusha.core.requests import user_of as _user
+from arusha.monitoring import selectors
+from arusha.monitoring.access import Rights, rights
+from arusha.monitoring.forms import (
+    FilterForm,
+)
+from arusha.monitoring.models import MonitoringSetup
+from arusha.planning import kpis
+
+if TYPE_CHECKING:
+    from arusha.planning.models import ActionPlan
+
+KPIS_PER_PAGE = 10
+STATE_COLOURS = {
+    selectors.State.ON_TRACK: "#2c7bb6",
+    selectors.State.AT_RISK: "#e6a100",
+    selectors.State.LATE: "#d7301f",
+    selectors.State.DONE: "#1a9641",
+}
+
+
+def _handled(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object]) -> bool:
+    """Validate the form and run the service through core's form helper; refusals land on the form."""
+    return submit(request, form, action) is not None
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _act(request: HttpRequest, action: Callable[[], object], message: str, url: str) -> HttpResponse:
+    """A one-button POST: run the service, say how it went, go back to the page."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, message)
+    return redirect(url)
+
+
+def _done(request: HttpRequest, message: str, url: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(url)
+
+
+def _plan(request: HttpRequest) -> ActionPlan:
+    """The plan the access policy loaded and checked for this request."""
+    plan: ActionPlan = notes_of(request).objects["plan"]
+    return plan
+
+
+def _base(request: HttpRequest, plan: int) -> tuple[ActionPlan, MonitoringSetup | None, Rights]:
+    current = _plan(request)
+    setup = selectors.setup_of(current)
+    return current, setup, rights(current, _user(request), setup)
+
+
+def _url(name: str, plan: ActionPlan, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"organization": plan.organization.slug, "plan": plan.pk, **kwargs})
+
+
+def _page(
+    request: HttpRequest, template: str, plan: ActionPlan, tab: str, status: int = 200, **context: Any
+) -> HttpResponse:
+    setup = context.pop("setup", None) or selectors.setup_of(plan)
+    context.setdefault("can", rights(plan, _user(request), setup))
+    return render(
+        request,
+        f"monitoring/{template}.html",
+        {"plan": plan, "setup": setup, "mtab": tab, "tab": "monitoring", **context},
+        status=status,
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    template: str,
+    tab: str,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    success: tuple[str, str],
+    plan: ActionPlan,
+    **context: Any,
+) -> HttpResponse:
+    """A page with one form (core's form_page): a valid POST runs the service and goes on to `success`."""
+    return form_page(
+        request,
+        form,
+        action,
+        success=success[1],
+        message=success[0],
+        page=lambda status: _page(request, template, plan, tab, status=status, form=form, **context),
+    )
+
+
+def _figures(series: selectors.KpiSeries) -> SafeString:
+    """The table beside a KPI's chart, built here: a template loop costs ten times as much."""
+    yes, pending = _("yes"), _("not yet")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                p.period.label,
+                "—" if p.value is None else kpis.plain(p.value),
+                "—" if p.target is None else kpis.plain(p.target),
+                yes if p.verified else (pending if p.value is not None else "—"),
+            )
+            for p in series.points
+        ),
+    )
+    head = format_html(
+        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead>',
+        _("Period"),
+        _("Value"),
+        _("Target"),
+        _("Verified"),
+    )
+    return format_html("<table>{}<tbody>{}</tbody></table>", head, rows)
+
+
+def _filters(request: HttpRequest, plan: ActionPlan) -> tuple[FilterForm, selectors.Filters]:
+    org = _org(request)
+    areas = assessment_selectors.areas_of(plan.assessment)
+    form = FilterForm(
+        request.GET or None,
+        areas=[(a.code, f"{a.code} {a}") for a in areas],
+        divisions=[(d.pk, d.name) for d in core_selectors.division_list(org)],
+        performers=[(p.pk, str(p)) for p in selectors.performers_of(plan)],
+    )
+    if not form.is_valid():
+        return form, selectors.Filters()
+    data = form.cleaned_data
+    state = request.GET.get("state", "")
+    return form, selectors.Filters(
+        area=data.get("area") or "",
+        division=data.get("division"),
+        performer=data.get("performer"),
+        state=state if state in selectors.State.ORDER else "",
+    )

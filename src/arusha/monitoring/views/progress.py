@@ -1,0 +1,308 @@
+"""Monitoring screens: dashboard, set-up, activities, periods, progress and measurements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arusha.core import selectors as core_selectors
+from arusha.core.listing import csv_response, paginate
+from arusha.core.policies import on_object
+from arusha.core.requests import user_of as _user
+from arusha.documents import charts
+from arusha.monitoring import selectors, services
+from arusha.monitoring.forms import (
+    MeasurementForm,
+    ProgressForm,
+    SetupForm,
+)
+from arusha.planning import selectors as planning_selectors
+
+if TYPE_CHECKING:
+    pass
+from arusha.monitoring.views.base import (
+    KPIS_PER_PAGE,
+    STATE_COLOURS,
+    _act,
+    _base,
+    _figures,
+    _filters,
+    _form_page,
+    _page,
+    _plan,
+    _url,
+    _without_page,
+)
+
+
+@on_object("plan", "planning.ActionPlan")
+def dashboard(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    if setup is None:
+        return _page(request, "dashboard", current, "dashboard", setup=None, can=can)
+    today = timezone.localdate()
+    form, filters = _filters(request, current)
+    counts, total = selectors.state_totals(current, filters, today)
+    periods = selectors.periods_of(current)
+    series = selectors.kpi_series(current, periods, selectors.plan_kpis(current, filters))
+    # Off-target indicators first; charts are drawn for one page of indicators at a time.
+    series.sort(key=lambda s: (not s.off_target, s.kpi.code))
+    page = paginate(request, series, per_page=KPIS_PER_PAGE)
+    labels = [p.label for p in periods]
+    kpi_charts = [
+        (
+            s,
+            _figures(s),
+            charts.line_chart(
+                labels,
+                [p.value for p in s.points],
+                targets=[p.target for p in s.points],
+                baseline=s.kpi.baseline_value,
+                title=str(s.kpi),
+                description=_("Measured values of %(kpi)s per period, against its targets.")
+                % {"kpi": s.kpi.code},
+                legend=(_("Measured"), _("Target"), _("Baseline")),
+            ),
+        )
+        for s in page.object_list
+    ]
+    bars = charts.bar_chart(
+        [(label, count, STATE_COLOURS[state]) for state, label, count in counts],
+        title=_("Activities by state"),
+        description=", ".join(f"{label}: {count}" for _state, label, count in counts),
+    )
+    return _page(
+        request,
+        "dashboard",
+        current,
+        "dashboard",
+        setup=setup,
+        can=can,
+        form=form,
+        filters=filters,
+        counts=counts,
+        total=total,
+        bars=bars,
+        kpi_charts=kpi_charts,
+        page=page,
+        off_target=sum(1 for s in series if s.off_target),
+        period=selectors.current_period(periods, today),
+        query=_without_page(request),
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_http_methods(["GET", "POST"])
+def setup_edit(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    initial = (
+        {
+            "frequency": setup.frequency,
+            "coordinator": setup.coordinator,
+            "report_days": setup.report_days,
+            "due_soon_days": setup.due_soon_days,
+            "escalate_days": setup.escalate_days,
+        }
+        if setup
+        else None
+    )
+    return _form_page(
+        request,
+        "setup",
+        "dashboard",
+        SetupForm(request.POST or None, initial=initial, organization=current.organization),
+        lambda data: services.setup_save(actor=_user(request), plan=current, **data),
+        (_("Monitoring is set up."), _url("monitoring-dashboard", current)),
+        current,
+        setup=setup,
+        can=can,
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+def activity_list(request: HttpRequest, organization: str, plan: int) -> HttpResponseBase:
+    current, setup, can = _base(request, plan)
+    form, filters = _filters(request, current)
+    rows = selectors.activity_rows(current, filters, timezone.localdate())
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"activities-{current.pk}.csv",
+            [
+                _("Activity"),
+                _("Factor"),
+                _("Division"),
+                _("Performer"),
+                _("Due"),
+                _("% done"),
+                _("Reported"),
+                _("State"),
+            ],
+            [
+                [
+                    r.activity.title,
+                    r.activity.area_code,
+                    r.activity.responsible_division or "",
+                    r.activity.performer or "",
+                    r.activity.due_date or "",
+                    "" if r.percent is None else r.percent,
+                    r.period or "",
+                    r.state_label,
+                ]
+                for r in rows
+            ],
+        )
+    return _page(
+        request,
+        "activity_list",
+        current,
+        "activities",
+        setup=setup,
+        can=can,
+        form=form,
+        filters=filters,
+        page=paginate(request, rows),
+        query=_without_page(request),
+        states=[(s, selectors.State.LABELS[s]) for s in selectors.State.ORDER],
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+def activity_detail(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    activity = planning_selectors.activity_get(current, pk)
+    return _page(
+        request,
+        "activity_detail",
+        current,
+        "activities",
+        setup=setup,
+        can=can,
+        activity=activity,
+        may_report=can.report_on(activity),
+        reports=selectors.activity_reports(activity),
+        periods=[p for p in selectors.periods_of(current) if p.start <= timezone.localdate()],
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+def period_list(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    return _page(
+        request,
+        "period_list",
+        current,
+        "periods",
+        setup=setup,
+        can=can,
+        periods=selectors.period_overview(current),
+        today=timezone.localdate(),
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+def period_detail(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    period = selectors.period_get(current, pk)
+    mine = request.GET.get("mine") == "1"
+    sheet = selectors.period_sheet(current, period, performer=_user(request) if mine else None)
+    return _page(
+        request,
+        "period_detail",
+        current,
+        "periods",
+        setup=setup,
+        can=can,
+        sheet=sheet,
+        reports=[(a, r, can.report_on(a)) for a, r in sheet.reports],
+        measurements=[(k, m, can.measure(k), m is not None and can.verify(m)) for k, m in sheet.measurements],
+        mine=mine,
+        started=period.start <= timezone.localdate(),
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_http_methods(["GET", "POST"])
+def progress_edit(request: HttpRequest, organization: str, plan: int, pk: int, activity: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    period = selectors.period_get(current, pk)
+    item = planning_selectors.activity_get(current, activity)
+    report = selectors.report_of(item, period)
+    initial = (
+        {k: getattr(report, k) for k in ("percent_done", "status", "narrative", "obstacles")}
+        if report
+        else None
+    )
+    return _form_page(
+        request,
+        "progress_form",
+        "periods",
+        ProgressForm(request.POST or None, request.FILES or None, initial=initial),
+        lambda data: services.progress_report(
+            actor=_user(request), activity=item, period=period, evidence=data.pop("evidence"), **data
+        ),
+        (_("The progress report is saved."), _url("monitoring-period", current, pk=period.pk)),
+        current,
+        setup=setup,
+        can=can,
+        period=period,
+        activity=item,
+        report=report,
+        evidence=core_selectors.attachments_on(current.organization, report) if report else [],
+        allowed=can.report_on(item),
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_http_methods(["GET", "POST"])
+def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int, kpi: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    period = selectors.period_get(current, pk)
+    indicator = selectors.plan_kpi_get(current, kpi)
+    measurement = selectors.measurement_of(indicator, period)
+    initial = (
+        dict(
+            MeasurementForm.initial_from(measurement.variables, measurement.disaggregated),
+            note=measurement.note,
+        )
+        if measurement
+        else None
+    )
+    return _form_page(
+        request,
+        "measurement_form",
+        "periods",
+        MeasurementForm(request.POST or None, initial=initial, kpi=indicator),
+        lambda data: services.measurement_enter(
+            actor=_user(request),
+            kpi=indicator,
+            period=period,
+            variables=data["variables"],
+            disaggregated=data["disaggregated"],
+            note=data.get("note", ""),
+        ),
+        (_("The measurement is saved."), _url("monitoring-period", current, pk=period.pk)),
+        current,
+        setup=setup,
+        can=can,
+        period=period,
+        kpi=indicator,
+        measurement=measurement,
+        allowed=can.measure(indicator),
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_POST
+def measurement_verify(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
+    current = _plan(request)
+    measurement = selectors.measurement_get(current, pk)
+    return _act(
+        request,
+        lambda: services.measurement_verify(actor=_user(request), measurement=measurement),
+        _("The measurement is verified."),
+        _url("monitoring-period", current, pk=measurement.period_id),
+    )

@@ -1,0 +1,207 @@
+"""Evaluation and review screens (IDG Parts V and VI): ratings, gaps, indicators, the next cycle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arusha.assessments.selectors import Mode
+from arusha.core.policies import on_object
+from arusha.core.requests import user_of as _user
+from arusha.monitoring import selectors, services
+from arusha.monitoring.forms import (
+    CycleForm,
+    EvaluationForm,
+    GapForm,
+    IndicatorForm,
+    NextPlanForm,
+)
+from arusha.monitoring.review import comparison, gap_rows
+from arusha.planning import selectors as planning_selectors
+
+if TYPE_CHECKING:
+    from arusha.planning.models import ActionPlan
+from arusha.monitoring.views.base import (
+    _base,
+    _done,
+    _handled,
+    _page,
+    _plan,
+    _url,
+)
+
+
+def _evaluation_page(
+    request: HttpRequest, current: ActionPlan, status: int = 200, **bad: Any
+) -> HttpResponse:
+    by_objective, by_kpi = selectors.evaluations_of(current)
+
+    def form_for(key: str, evaluation: Any) -> EvaluationForm:
+        if key in bad:
+            return bad[key]  # type: ignore[no-any-return]
+        if evaluation is None:
+            return EvaluationForm(prefix=key)
+        fields = ("relevance", "success", "cost_effectiveness", "narrative")
+        return EvaluationForm(prefix=key, initial={f: getattr(evaluation, f) for f in fields})
+
+    objectives = [
+        (o, by_objective.get(o.pk), form_for(f"objective-{o.pk}", by_objective.get(o.pk)))
+        for o in planning_selectors.objectives_of(current)
+    ]
+    kpis = [
+        (k, by_kpi.get(k.pk), form_for(f"kpi-{k.pk}", by_kpi.get(k.pk))) for k in selectors.plan_kpis(current)
+    ]
+    gaps = [
+        (row, bad.get(f"gap-{row.code}") or GapForm(prefix=f"gap-{row.code}", initial=row.initial))
+        for row in gap_rows(current)
+    ]
+    return _page(
+        request,
+        "evaluation",
+        current,
+        "evaluation",
+        status=status,
+        objectives=objectives,
+        kpis=kpis,
+        gaps=gaps,
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+def evaluation(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    return _evaluation_page(request, _plan(request))
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_POST
+def evaluation_save(request: HttpRequest, organization: str, plan: int, kind: str, pk: int) -> HttpResponse:
+    current = _plan(request)
+    subject: dict[str, Any] = {}
+    if kind == "objective":
+        subject["objective"] = planning_selectors.objective_get(current, pk)
+    else:
+        subject["kpi"] = selectors.plan_kpi_get(current, pk)
+    key = f"{kind}-{pk}"
+    form = EvaluationForm(request.POST, prefix=key)
+    if _handled(
+        request,
+        form,
+        lambda data: services.evaluation_save(actor=_user(request), plan=current, **subject, **data),
+    ):
+        return _done(
+            request, _("The evaluation is saved."), _url("monitoring-evaluation", current) + f"#{key}"
+        )
+    return _evaluation_page(request, current, status=400, **{key: form})
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_POST
+def gap_save(request: HttpRequest, organization: str, plan: int, code: str) -> HttpResponse:
+    current = _plan(request)
+    key = f"gap-{code}"
+    form = GapForm(request.POST, prefix=key)
+    if _handled(
+        request,
+        form,
+        lambda data: services.gap_save(actor=_user(request), plan=current, area_code=code, **data),
+    ):
+        return _done(
+            request, _("The gap analysis is saved."), _url("monitoring-evaluation", current) + f"#{key}"
+        )
+    return _evaluation_page(request, current, status=400, **{key: form})
+
+
+def _review_page(request: HttpRequest, current: ActionPlan, status: int = 200, **forms_: Any) -> HttpResponse:
+    cycle = selectors.cycle_of(current)
+    kpis = selectors.plan_kpis(current)
+    return _page(
+        request,
+        "review",
+        current,
+        "review",
+        status=status,
+        indicators=selectors.indicators_of(current),
+        indicator_form=forms_.get("indicator_form") or IndicatorForm(kpis=kpis),
+        cycle=cycle,
+        cycle_form=forms_.get("cycle_form")
+        or CycleForm(
+            initial={
+                "mode": Mode.SELF_ASSESSMENT,
+                "title": _("%(title)s: second assessment") % {"title": current.assessment.title},
+            }
+        ),
+        comparison=comparison(cycle.assessment) if cycle else None,
+        earlier=selectors.earlier_cycle(current),
+        carried=selectors.carry_overs(current),
+    )
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = _plan(request)
+    if request.method == "POST":
+        form = IndicatorForm(request.POST, kpis=selectors.plan_kpis(current))
+        if _handled(
+            request, form, lambda data: services.indicator_record(actor=_user(request), plan=current, **data)
+        ):
+            return _done(request, _("The review indicator is recorded."), _url("monitoring-review", current))
+        return _review_page(request, current, status=400, indicator_form=form)
+    return _review_page(request, current)
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_POST
+def cycle_start(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = _plan(request)
+    form = CycleForm(request.POST)
+    if _handled(request, form, lambda data: services.cycle_start(actor=_user(request), plan=current, **data)):
+        return _done(
+            request,
+            _("The next cycle is started: its assessment is open."),
+            _url("monitoring-review", current),
+        )
+    return _review_page(request, current, status=400, cycle_form=form)
+
+
+@on_object("plan", "planning.ActionPlan")
+@require_http_methods(["GET", "POST"])
+def next_plan(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current, setup, can = _base(request, plan)
+    cycle = selectors.cycle_of(current)
+    if cycle is None:
+        return _page(request, "next_plan", current, "review", setup=setup, can=can, form=None, cycle=None)
+    form = NextPlanForm(request.POST or None, activities=selectors.activities_of(current))
+    created: list[ActionPlan] = []
+    if request.method == "POST" and _handled(
+        request,
+        form,
+        lambda data: created.append(
+            services.next_plan_draft(
+                actor=_user(request),
+                cycle=cycle,
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                decisions=form.decisions(),
+            )
+        ),
+    ):
+        messages.success(request, _("The next cycle's plan is drafted. Add its new activities."))
+        return redirect("plan-detail", organization=organization, plan=created[0].pk)
+    return _page(
+        request,
+        "next_plan",
+        current,
+        "review",
+        status=400 if form.errors else 200,
+        setup=setup,
+        can=can,
+        form=form,
+        cycle=cycle,
+    )

@@ -1,0 +1,171 @@
+"""Writes of the KPI library: the Annex 11 metadata sheet, dated targets, links to objectives."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from arusha.core.access import authorize, authorize_in
+from arusha.core.audit import audit_change, audit_record, snapshot
+from arusha.core.concurrency import save_versioned
+from arusha.core.errors import DomainError
+from arusha.core.models import Membership, Organization, User
+from arusha.planning import kpis
+from arusha.planning.access import EDIT
+from arusha.planning.models import (
+    Kpi,
+    KpiTarget,
+    Objective,
+)
+from arusha.planning.services.plans import editable
+
+KPI_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "performance_dimension",
+    "formula",
+    "variables",
+    "unit",
+    "rationale",
+    "typologies",
+    "source_of_verification",
+    "references",
+    "periodicity",
+    "disaggregation",
+    "baseline_value",
+    "baseline_date",
+    "direction",
+    "disclosure",
+    "disclosure_notes",
+    "owner",
+    "data_custodian",
+    "data_steward",
+    "limitations",
+)
+
+
+def parse_targets(text: str) -> list[tuple[datetime.date, Decimal]]:
+    """Lines `2028-12-31: 95` into dated targets; errors name the line."""
+    targets: list[tuple[datetime.date, Decimal]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        day, _colon, value = line.partition(":")
+        try:
+            date = datetime.date.fromisoformat(day.strip())
+            amount = Decimal(value.strip().replace(",", "."))
+        except (ValueError, InvalidOperation) as error:
+            raise DomainError(
+                _("Line %(line)s: write the date (YYYY-MM-DD), a colon, then the target value.")
+                % {"line": number},
+                field="targets",
+            ) from error
+        if any(existing == date for existing, _value in targets):
+            raise DomainError(
+                _("Line %(line)s: this date has a target already.") % {"line": number}, field="targets"
+            )
+        targets.append((date, amount))
+    return sorted(targets)
+
+
+def kpi_save(
+    *,
+    actor: User,
+    organization: Organization,
+    values: Mapping[str, Any],
+    targets: Sequence[tuple[datetime.date, Decimal]] = (),
+    related: Sequence[Kpi] = (),
+    kpi: Kpi | None = None,
+    version: int | None = None,
+) -> Kpi:
+    """Create or change a KPI of the library with its whole metadata sheet and dated targets.
+
+    When changing, `version` is the one the form was read at: a save over a newer one is refused.
+    """
+    authorize_in(actor, EDIT, organization)
+    code = str(values.get("code", "")).strip()
+    for field, message in (
+        ("code", _("Give the indicator a code.")),
+        ("name", _("Name the indicator.")),
+        ("description", _("Describe the indicator without ambiguity.")),
+        ("performance_dimension", _("Name the expected outcome the indicator measures.")),
+        ("source_of_verification", _("Say where and how the data are obtained.")),
+    ):
+        if not str(values.get(field, "")).strip():
+            raise DomainError(message, field=field)
+    variables = list(values.get("variables") or [])
+    kpis.check_formula(str(values.get("formula", "")), [v["name"] for v in variables])
+    unknown = sorted(set(values.get("typologies") or []) - set(kpis.TYPOLOGIES))
+    if unknown:
+        raise DomainError(_("Unknown typology: %(code)s.") % {"code": unknown[0]}, field="typologies")
+    for field, choices in (
+        ("periodicity", kpis.Periodicity.values),
+        ("direction", kpis.Direction.values),
+        ("disclosure", kpis.Disclosure.values),
+    ):
+        if values.get(field) not in choices:
+            raise DomainError(_("Choose a value."), field=field)
+    owner = values.get("owner")
+    with scope(organization=organization):
+        owner_is_member = (
+            owner is None or Membership.objects.filter(organization=organization, user=owner).exists()
+        )
+    if not owner_is_member:
+        raise DomainError(_("The owner must be a member of the administration."), field="owner")
+    with scope(organization=organization), transaction.atomic():
+        clash = Kpi.objects.filter(organization=organization, code=code)
+        if kpi is not None:
+            clash = clash.exclude(pk=kpi.pk)
+        if clash.exists():
+            raise DomainError(_("The code %(code)s is already used.") % {"code": code}, field="code")
+        for other in related:
+            if other.organization_id != organization.pk or (kpi is not None and other.pk == kpi.pk):
+                raise DomainError(_("Link only to other indicators of the library."), field="related")
+        before = snapshot(kpi, KPI_FIELDS) if kpi is not None else None
+        kpi = kpi or Kpi(organization=organization)
+        for field in KPI_FIELDS:
+            if field in values:
+                value = values[field]
+                setattr(kpi, field, value.strip() if isinstance(value, str) else value)
+        kpi.code = code
+        if before is None:
+            kpi.save()
+        else:
+            save_versioned(kpi, version=version, fields=KPI_FIELDS)
+        kpi.related.set(related)
+        KpiTarget.objects.filter(kpi=kpi).delete()
+        KpiTarget.objects.bulk_create(KpiTarget(kpi=kpi, date=d, value=v) for d, v in targets)
+        audit_change(
+            actor=actor,
+            action="arusha.plan.kpi.created" if before is None else "arusha.plan.kpi.updated",
+            obj=kpi,
+            organization=organization,
+            fields=KPI_FIELDS,
+            before=before,
+        )
+        return kpi
+
+
+def kpi_link(*, actor: User, objective: Objective, kpi: Kpi) -> None:
+    """Measure an objective of a plan with a KPI of the library."""
+    authorize(actor, "edit", objective.plan)
+    plan = objective.plan
+    editable(plan)
+    if kpi.organization_id != plan.organization_id:
+        raise DomainError(_("The indicator belongs to another organization."), field="kpi")
+    with scope(organization=plan.organization), transaction.atomic():
+        kpi.objectives.add(objective)
+        audit_record(
+            actor=actor,
+            action="arusha.plan.kpi.linked",
+            obj=objective,
+            organization=plan.organization,
+            changes={"kpi": [None, str(kpi)]},
+        )
