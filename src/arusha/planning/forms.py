@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.forms import DateInput
-from arusha.assessments.models import Assessment
+
+if TYPE_CHECKING:
+    from arusha.assessments.models import Assessment
 from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
 from arusha.core.models import Division, Membership, Organization, User
 from arusha.planning import kpis, priority
@@ -31,7 +33,8 @@ from arusha.planning.models import (
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     assessment: forms.ModelChoiceField[Assessment] = forms.ModelChoiceField(
-        label=_("Assessment it answers"), queryset=Assessment.objects.none()
+        label=_("Assessment it answers"),
+        queryset=None,  # set from the caller's choice in __init__
     )
     period_start = forms.DateField(label=_("Start of the plan"), widget=DateInput())
     period_end = forms.DateField(label=_("End of the plan"), widget=DateInput())

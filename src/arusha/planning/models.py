@@ -9,7 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from arusha.assessments.models import Assessment, Finding
 from arusha.core.models import Division, Organization
 from arusha.planning.kpis import Direction, Disclosure, Periodicity
 from arusha.planning.priority import Level
@@ -53,7 +52,7 @@ class ActionPlan(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment")
+        "assessments.Assessment", on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment")
     )
     title = models.CharField(_("title"), max_length=200)
     period_start = models.DateField(_("start of the plan"))
@@ -153,7 +152,7 @@ class Activity(models.Model):
     description = models.TextField(_("description"), blank=True)
     area_code = models.CharField(_("area"), max_length=20, blank=True)
     findings = models.ManyToManyField(
-        Finding, blank=True, related_name="+", verbose_name=_("findings answered")
+        "assessments.Finding", blank=True, related_name="+", verbose_name=_("findings answered")
     )
     importance = models.CharField(_("importance"), max_length=8, choices=Level.choices, blank=True)
     urgency = models.CharField(_("urgency"), max_length=8, choices=Level.choices, blank=True)

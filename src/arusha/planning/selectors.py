@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from arusha.assessments.models import Finding
+from arusha.assessments import selectors as assessment_selectors
 from arusha.core.models import Organization
 from arusha.planning.models import (
     ActionPlan,
@@ -23,6 +23,9 @@ from arusha.planning.models import (
     StrategicObjective,
 )
 from arusha.planning.priority import Level
+
+if TYPE_CHECKING:
+    from arusha.assessments.models import Finding
 
 
 def plan_list(organization: Organization) -> QuerySet[ActionPlan]:
@@ -83,7 +86,7 @@ class FindingAnswer:
 
 def findings_with_activities(plan: ActionPlan) -> list[FindingAnswer]:
     """Each finding of the plan's assessment with the activities of this plan that answer it."""
-    findings = list(Finding.objects.filter(assessment=plan.assessment).prefetch_related("questions"))
+    findings = list(assessment_selectors.findings_of(plan.assessment))
     answering: dict[int, list[Activity]] = {f.pk: [] for f in findings}
     for activity in Activity.objects.filter(plan=plan).prefetch_related("findings"):
         for finding in activity.findings.all():
@@ -165,7 +168,7 @@ def finding_of_plan(plan: ActionPlan, pk: str) -> Finding | None:
     """A finding of the plan's assessment, by the id a form sent (None if there is none)."""
     if not pk.isdigit():
         return None
-    return Finding.objects.filter(assessment=plan.assessment, pk=int(pk)).first()
+    return assessment_selectors.findings_of(plan.assessment).filter(pk=int(pk)).first()
 
 
 def strategic_objectives_of(organization: Organization) -> QuerySet[StrategicObjective]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from arusha.assessments.models import Finding
 from arusha.core.access import authorize
 from arusha.core.audit import audit_change, audit_record, diff, snapshot
 from arusha.core.concurrency import save_versioned
@@ -24,6 +23,9 @@ from arusha.planning.models import (
     StrategicObjective,
 )
 from arusha.planning.services.plans import editable
+
+if TYPE_CHECKING:
+    from arusha.assessments.models import Finding
 
 _ACTIVITY_FIELDS = ("title", "objective", "area_code", "description", *priority.FIELDS, "priority")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from arusha.assessments.models import Assessment
 from arusha.core.access import authorize, authorize_in
 from arusha.core.audit import audit_change, snapshot
 from arusha.core.concurrency import save_versioned
@@ -23,6 +23,9 @@ from arusha.planning.models import (
     PlanStatus,
     StrategicObjective,
 )
+
+if TYPE_CHECKING:
+    from arusha.assessments.models import Assessment
 
 _PLAN_FIELDS = ("title", "assessment", "period_start", "period_end", "status")
 
