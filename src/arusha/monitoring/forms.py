@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arusha.assessments.forms import DateInput
 from arusha.assessments.selectors import Mode
+from arusha.core.concurrency import CreationKeyField, VersionField
 from arusha.core.models import Membership, Organization, User
 from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind
 from arusha.planning import selectors as planning_selectors
@@ -22,6 +23,15 @@ if TYPE_CHECKING:
 def _members(organization: Organization) -> Any:
     members = Membership.objects.filter(organization=organization, is_active=True).values("user")
     return User.objects.filter(pk__in=members).order_by("full_name")
+
+
+def _version() -> VersionField:
+    """The version of the one row the form saves, as read; 0 when nothing was saved yet.
+
+    Monitoring's set-up, reports, measurements, evaluations and gap entries are created by
+    their first save: a form read before someone else's first save is stale too.
+    """
+    return VersionField(min_value=0)
 
 
 def _text(label: Any, rows: int = 3, required: bool = True) -> forms.CharField:
@@ -56,6 +66,7 @@ class SetupForm(MemberChoiceForm):
     escalate_days = forms.IntegerField(
         label=_("Escalate an ignored alert after (days)"), min_value=1, max_value=120, initial=7
     )
+    version = _version()
 
 
 class FilterForm(forms.Form):
@@ -102,12 +113,14 @@ class ProgressForm(forms.Form):
     evidence = MultipleFileField(
         label=_("Evidence"), required=False, help_text=_("Minutes, photographs, circulars, reports…")
     )
+    version = _version()
 
 
 class MeasurementForm(forms.Form):
     """One field per variable of the KPI's formula, one text box per disaggregation dimension."""
 
     note = _text(_("Note"), rows=2, required=False)
+    version = _version()
 
     def __init__(self, *args: Any, kpi: Kpi, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,6 +183,7 @@ class MeetingForm(MemberChoiceForm):
     other_attendees = _text(_("Other attendees"), rows=2, required=False)
     minutes = _text(_("Minutes"), rows=6)
     decisions = _text(_("Decisions"), rows=4, required=False)
+    idempotency_key = CreationKeyField()
 
 
 class FollowUpForm(MemberChoiceForm):
@@ -179,6 +193,7 @@ class FollowUpForm(MemberChoiceForm):
         label=_("Owner"), queryset=User.objects.none()
     )
     due = forms.DateField(label=_("Due"), widget=DateInput())
+    idempotency_key = CreationKeyField()
 
 
 class CloseForm(forms.Form):
@@ -192,6 +207,7 @@ class TaskForm(MemberChoiceForm):
         label=_("Who"), queryset=User.objects.none()
     )
     due = forms.DateField(label=_("By when"), widget=DateInput())
+    idempotency_key = CreationKeyField()
 
 
 class EvaluationForm(forms.Form):
@@ -211,11 +227,13 @@ class EvaluationForm(forms.Form):
         help_text=_("Are the means used the most suitable and efficient ones?"),
     )
     narrative = _text(_("Narrative"), rows=3)
+    version = _version()
 
 
 class GapForm(forms.Form):
     remaining_gap = _text(_("Remaining gap"), rows=3)
     revisit = forms.BooleanField(label=_("Revisit in the next self-assessment"), required=False)
+    version = _version()
 
 
 class IndicatorForm(forms.Form):
@@ -230,6 +248,7 @@ class IndicatorForm(forms.Form):
     value = forms.CharField(label=_("Value"), max_length=30, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, kpis: list[Kpi], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -241,6 +260,7 @@ class CycleForm(forms.Form):
     mode = forms.TypedChoiceField(label=_("Mode (IDG Annex 4)"), choices=Mode.choices, coerce=int)
     planned_start = forms.DateField(label=_("Planned start"), widget=DateInput())
     planned_end = forms.DateField(label=_("Planned end"), widget=DateInput())
+    idempotency_key = CreationKeyField()
 
 
 class NextPlanForm(forms.Form):
@@ -249,6 +269,7 @@ class NextPlanForm(forms.Form):
     title = forms.CharField(label=_("Title of the new plan"), max_length=200)
     period_start = forms.DateField(label=_("Start of the plan"), widget=DateInput())
     period_end = forms.DateField(label=_("End of the plan"), widget=DateInput())
+    idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, activities: list[Activity], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

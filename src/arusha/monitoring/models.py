@@ -36,6 +36,8 @@ class MonitoringSetup(models.Model):
     )
     due_soon_days = models.PositiveSmallIntegerField(_("warn before a due date (days)"), default=14)
     escalate_days = models.PositiveSmallIntegerField(_("escalate an ignored alert after (days)"), default=7)
+    # The version the edit forms were read at (arusha.core.concurrency): a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[models.Manager[MonitoringSetup]] = ScopedManager(organization="plan__organization")
 
@@ -83,6 +85,8 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reported_at = models.DateTimeField(auto_now=True)
+    # The version the edit forms were read at (arusha.core.concurrency): a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[models.Manager[ProgressReport]] = ScopedManager(
         organization="period__plan__organization"
@@ -117,6 +121,8 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # The version the edit forms were read at (arusha.core.concurrency): a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[models.Manager[Measurement]] = ScopedManager(organization="period__plan__organization")
 
@@ -247,6 +253,8 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     rated_at = models.DateTimeField(auto_now=True)
+    # The version the edit forms were read at (arusha.core.concurrency): a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[models.Manager[Evaluation]] = ScopedManager(organization="plan__organization")
 
@@ -276,6 +284,8 @@ class GapEntry(models.Model):
         _("revisit in the next self-assessment"),
         default=False,
     )
+    # The version the edit forms were read at (arusha.core.concurrency): a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[models.Manager[GapEntry]] = ScopedManager(organization="plan__organization")
 

@@ -28,6 +28,7 @@ class GapRow:
     activities: int
     states: dict[str, int] = field(default_factory=dict)
     initial: dict[str, object] | None = None
+    version: int = 0  # of the gap entry, 0 while the area is not analysed (the form carries it)
 
     @property
     def code(self) -> str:
@@ -61,6 +62,7 @@ def gap_rows(plan: ActionPlan) -> list[GapRow]:
                 activities=sum(states.values()),
                 states=dict(states),
                 initial={"remaining_gap": entry.remaining_gap, "revisit": entry.revisit} if entry else None,
+                version=entry.version if entry else 0,
             )
         )
     return result

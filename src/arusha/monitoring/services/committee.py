@@ -100,7 +100,13 @@ def follow_up_close(*, actor: User, follow_up: FollowUp, outcome: str) -> Follow
     with scope(organization=plan.organization), transaction.atomic():
         follow_up.done_on = _today()
         follow_up.outcome = outcome.strip()
-        follow_up.save(update_fields=["done_on", "outcome"])
+        # Only an open one is closed: of two people closing it at once, the second is told.
+        closed = FollowUp.objects.filter(pk=follow_up.pk, done_on__isnull=True).update(
+            done_on=follow_up.done_on, outcome=follow_up.outcome
+        )
+        if not closed:
+            follow_up.refresh_from_db()
+            raise DomainError(_("This follow-up action is already closed."))
         audit_change(
             actor=actor,
             action="arusha.monitoring.follow_up.done",
@@ -137,7 +143,10 @@ def task_done(*, actor: User, task: MonitoringTask) -> MonitoringTask:
         raise DomainError(_("This task is already done."))
     with scope(organization=task.plan.organization), transaction.atomic():
         task.done_on = _today()
-        task.save(update_fields=["done_on"])
+        # Only an open task is marked done: a second click (or person) is told, not recorded twice.
+        if not MonitoringTask.objects.filter(pk=task.pk, done_on__isnull=True).update(done_on=task.done_on):
+            task.refresh_from_db()
+            raise DomainError(_("This task is already done."))
         audit_change(
             actor=actor,
             action="arusha.monitoring.task.done",

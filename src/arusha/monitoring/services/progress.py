@@ -32,6 +32,18 @@ if TYPE_CHECKING:
 from arusha.monitoring.services.base import (
     _REPORT_FIELDS,
     _check_period,
+    _row_to_write,
+    _write_row,
+)
+
+_MEASUREMENT_FIELDS = (
+    "variables",
+    "value",
+    "disaggregated",
+    "note",
+    "entered_by",
+    "verified_by",
+    "verified_at",
 )
 
 
@@ -45,8 +57,13 @@ def progress_report(
     narrative: str,
     obstacles: str = "",
     evidence: Sequence[UploadedFile] = (),
+    version: int | None = None,
 ) -> ProgressReport:
-    """Report an activity's progress for a period; a second report for the period replaces the first."""
+    """Report an activity's progress for a period; a second report for the period replaces the first.
+
+    `version` is the one the form was read at (0: before any report was saved): a report
+    over a newer one (someone else's, saved meanwhile) is refused.
+    """
     plan = activity.plan
     require(rights(plan, actor).report_on(activity))
     _check_period(plan, period)
@@ -61,15 +78,20 @@ def progress_report(
     if status in {ActivityStatus.AT_RISK, ActivityStatus.DELAYED} and not obstacles.strip():
         raise DomainError(_("Say what stands in the way."), field="obstacles")
     with scope(organization=plan.organization), transaction.atomic():
-        report = ProgressReport.objects.filter(activity=activity, period=period).first()
-        before = snapshot(report, _REPORT_FIELDS) if report else {}
-        report = report or ProgressReport(activity=activity, period=period)
+        found = ProgressReport.objects.filter(activity=activity, period=period).first()
+        report = _row_to_write(found, ProgressReport(activity=activity, period=period), version=version)
+        before = snapshot(found, _REPORT_FIELDS) if found else {}
         report.percent_done = percent_done
         report.status = status
         report.narrative = narrative.strip()
         report.obstacles = obstacles.strip()
         report.reported_by = actor
-        report.save()
+        _write_row(
+            report,
+            version=version,
+            fields=(*_REPORT_FIELDS, "reported_by"),
+            lookup={"activity": activity, "period": period},
+        )
         for upload in evidence:
             core_services.attachment_add(
                 actor=actor, organization=plan.organization, target=report, upload=upload
@@ -112,10 +134,12 @@ def measurement_enter(
     variables: Mapping[str, object],
     disaggregated: Mapping[str, Mapping[str, object]] | None = None,
     note: str = "",
+    version: int | None = None,
 ) -> Measurement:
     """Enter a KPI's variables for a period; the value is computed from its formula.
 
-    Changing a verified measurement withdraws the verification.
+    Changing a verified measurement withdraws the verification. `version` is the one the
+    form was read at (0: before any value was entered): an entry over a newer one is refused.
     """
     plan = period.plan
     require(rights(plan, actor).measure(kpi))
@@ -141,9 +165,9 @@ def measurement_enter(
         if cleaned:
             breakdown[dimension] = cleaned
     with scope(organization=plan.organization), transaction.atomic():
-        measurement = Measurement.objects.filter(kpi=kpi, period=period).first()
-        before = snapshot(measurement, ("value", "variables", "disaggregated")) if measurement else {}
-        measurement = measurement or Measurement(kpi=kpi, period=period)
+        found = Measurement.objects.filter(kpi=kpi, period=period).first()
+        measurement = _row_to_write(found, Measurement(kpi=kpi, period=period), version=version)
+        before = snapshot(found, ("value", "variables", "disaggregated")) if found else {}
         stored = {name: str(v) for name, v in values.items()}
         if measurement.pk and (measurement.variables != stored or measurement.disaggregated != breakdown):
             measurement.verified_by = None
@@ -153,7 +177,12 @@ def measurement_enter(
         measurement.disaggregated = breakdown
         measurement.note = note.strip()
         measurement.entered_by = actor
-        measurement.save()
+        _write_row(
+            measurement,
+            version=version,
+            fields=_MEASUREMENT_FIELDS,
+            lookup={"kpi": kpi, "period": period},
+        )
         audit_change(
             actor=actor,
             action="arusha.monitoring.measurement.entered",
@@ -165,8 +194,11 @@ def measurement_enter(
         return measurement
 
 
-def measurement_verify(*, actor: User, measurement: Measurement) -> Measurement:
-    """The coordinator's check; nobody verifies their own entry."""
+def measurement_verify(*, actor: User, measurement: Measurement, version: int | None = None) -> Measurement:
+    """The coordinator's check; nobody verifies their own entry.
+
+    `version` is the one the coordinator saw: values entered since are not verified unseen.
+    """
     plan = measurement.period.plan
     require(rights(plan, actor).coordinate)
     if measurement.entered_by_id == actor.pk:
@@ -174,7 +206,15 @@ def measurement_verify(*, actor: User, measurement: Measurement) -> Measurement:
     with scope(organization=plan.organization), transaction.atomic():
         measurement.verified_by = actor
         measurement.verified_at = timezone.now()
-        measurement.save(update_fields=["verified_by", "verified_at"])
+        rows = Measurement.objects.filter(pk=measurement.pk)
+        if version is not None:
+            rows = rows.filter(version=version)
+        # The version does not move: verifying changes no value, and open entry forms stay valid.
+        if not rows.update(verified_by=actor, verified_at=measurement.verified_at):
+            measurement.refresh_from_db()
+            raise DomainError(
+                _("The values changed since you opened the page: check them, then verify again.")
+            )
         audit_record(
             actor=actor,
             action="arusha.monitoring.measurement.verified",

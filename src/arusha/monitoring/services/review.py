@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from arusha.planning.models import ActionPlan, Kpi, Objective
 
 from arusha.monitoring.services.base import (
+    _row_to_write,
     _today,
+    _write_row,
 )
 from arusha.monitoring.services.progress import _number, kpi_in_plan
 
@@ -56,8 +58,12 @@ def evaluation_save(
     narrative: str,
     objective: Objective | None = None,
     kpi: Kpi | None = None,
+    version: int | None = None,
 ) -> Evaluation:
-    """Rate an objective or a KPI of the plan for relevance, success and cost-effectiveness (IDG Part V)."""
+    """Rate an objective or a KPI of the plan for relevance, success and cost-effectiveness (IDG Part V).
+
+    `version` is the one the form was read at (0: before any rating was saved).
+    """
     require(rights(plan, actor).coordinate)
     if (objective is None) == (kpi is None):
         raise DomainError(_("Evaluate one objective or one indicator at a time."))
@@ -75,14 +81,15 @@ def evaluation_save(
         raise DomainError(_("Explain the ratings in a few sentences."), field="narrative")
     fields = (*values, "narrative")
     with scope(organization=plan.organization), transaction.atomic():
-        evaluation = Evaluation.objects.filter(plan=plan, objective=objective, kpi=kpi).first()
-        before = snapshot(evaluation, fields) if evaluation else {}
-        evaluation = evaluation or Evaluation(plan=plan, objective=objective, kpi=kpi)
+        subject = {"plan": plan, "objective": objective, "kpi": kpi}
+        found = Evaluation.objects.filter(**subject).first()
+        evaluation = _row_to_write(found, Evaluation(**subject), version=version)
+        before = snapshot(found, fields) if found else {}
         for name, value in values.items():
             setattr(evaluation, name, value)
         evaluation.narrative = narrative.strip()
         evaluation.rated_by = actor
-        evaluation.save()
+        _write_row(evaluation, version=version, fields=(*fields, "rated_by"), lookup=subject)
         audit_change(
             actor=actor,
             action="arusha.monitoring.evaluated",
@@ -94,8 +101,19 @@ def evaluation_save(
         return evaluation
 
 
-def gap_save(*, actor: User, plan: ActionPlan, area_code: str, remaining_gap: str, revisit: bool) -> GapEntry:
-    """The integrity gap left in one area of the assessment once the plan has run."""
+def gap_save(
+    *,
+    actor: User,
+    plan: ActionPlan,
+    area_code: str,
+    remaining_gap: str,
+    revisit: bool,
+    version: int | None = None,
+) -> GapEntry:
+    """The integrity gap left in one area of the assessment once the plan has run.
+
+    `version` is the one the form was read at (0: before the area was analysed).
+    """
     require(rights(plan, actor).coordinate)
     in_scope = set(areas_in_scope(plan.assessment))
     if area_code not in in_scope:
@@ -103,12 +121,17 @@ def gap_save(*, actor: User, plan: ActionPlan, area_code: str, remaining_gap: st
     if not remaining_gap.strip():
         raise DomainError(_("Describe the gap that remains, or say that none does."), field="remaining_gap")
     with scope(organization=plan.organization), transaction.atomic():
-        entry = GapEntry.objects.filter(plan=plan, area_code=area_code).first()
-        before = snapshot(entry, ("remaining_gap", "revisit")) if entry else {}
-        entry = entry or GapEntry(plan=plan, area_code=area_code)
+        found = GapEntry.objects.filter(plan=plan, area_code=area_code).first()
+        entry = _row_to_write(found, GapEntry(plan=plan, area_code=area_code), version=version)
+        before = snapshot(found, ("remaining_gap", "revisit")) if found else {}
         entry.remaining_gap = remaining_gap.strip()
         entry.revisit = revisit
-        entry.save()
+        _write_row(
+            entry,
+            version=version,
+            fields=("remaining_gap", "revisit"),
+            lookup={"plan": plan, "area_code": area_code},
+        )
         audit_change(
             actor=actor,
             action="arusha.monitoring.gap.recorded",
@@ -192,6 +215,9 @@ def cycle_start(
     if plan.status != planning_selectors.PLAN_ADOPTED:
         raise DomainError(_("The next cycle starts from an adopted plan."))
     with scope(organization=plan.organization), transaction.atomic():
+        # Two "start the next cycle" from two pages: the plan's row lock makes the second
+        # wait and then find the first cycle (PostgreSQL; SQLite's writers already take turns).
+        type(plan)._base_manager.select_for_update().get(pk=plan.pk)
         if Cycle.objects.filter(plan=plan).exists():
             raise DomainError(_("The next cycle has already been started from this plan."))
         earlier = plan.assessment
@@ -251,6 +277,9 @@ def next_plan_draft(
                 _("Give the reason to vary or drop “%(title)s”.") % {"title": activity.title}, field=field
             )
     with scope(organization=earlier.organization), transaction.atomic():
+        # Checked again under the cycle's row lock: two drafts sent from two pages make one plan.
+        if Cycle.objects.select_for_update().get(pk=cycle.pk).next_plan_id is not None:
+            raise DomainError(_("The next cycle's plan is already drafted."))
         plan = planning_services.plan_create(
             actor=actor,
             organization=earlier.organization,

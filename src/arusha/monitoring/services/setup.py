@@ -27,6 +27,8 @@ from arusha.monitoring.services.base import (
     _SETUP_FIELDS,
     _is_member,
     _lay_out_periods,
+    _row_to_write,
+    _write_row,
 )
 
 
@@ -39,11 +41,13 @@ def setup_save(
     report_days: int = 15,
     due_soon_days: int = 14,
     escalate_days: int = 7,
+    version: int | None = None,
 ) -> MonitoringSetup:
     """Set how an adopted plan is monitored and lay out its reporting periods.
 
     The periods are laid out again when the frequency changes, as long as nothing has
-    been reported in them yet.
+    been reported in them yet. `version` is the one the form was read at (0: before any
+    set-up was saved): a save over a newer set-up is refused.
     """
     require(rights(plan, actor).manage)
     with scope(organization=plan.organization):
@@ -58,9 +62,10 @@ def setup_save(
     if not 1 <= escalate_days <= 120:
         raise DomainError(_("Give a number of days between 1 and 120."), field="escalate_days")
     with scope(organization=plan.organization), transaction.atomic():
-        setup = MonitoringSetup.objects.filter(plan=plan).first()
-        before = snapshot(setup, _SETUP_FIELDS) if setup else {}
-        new_rhythm = setup is None or setup.frequency != frequency
+        found = MonitoringSetup.objects.filter(plan=plan).first()
+        setup = _row_to_write(found, MonitoringSetup(plan=plan), version=version)
+        before = snapshot(found, _SETUP_FIELDS) if found else {}
+        new_rhythm = found is None or setup.frequency != frequency
         if new_rhythm and (
             ProgressReport.objects.filter(period__plan=plan).exists()
             or Measurement.objects.filter(period__plan=plan).exists()
@@ -69,13 +74,12 @@ def setup_save(
                 _("Reports and measurements exist: the reporting frequency can no longer change."),
                 field="frequency",
             )
-        setup = setup or MonitoringSetup(plan=plan)
         setup.frequency = frequency
         setup.coordinator = coordinator
         setup.report_days = report_days
         setup.due_soon_days = due_soon_days
         setup.escalate_days = escalate_days
-        setup.save()
+        _write_row(setup, version=version, fields=_SETUP_FIELDS, lookup={"plan": plan})
         _lay_out_periods(plan, frequency, report_days, anew=new_rhythm)
         audit_change(
             actor=actor,

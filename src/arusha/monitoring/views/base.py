@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -105,9 +105,14 @@ def _form_page(
     action: Callable[[dict[str, Any]], object],
     success: tuple[str, str],
     plan: ActionPlan,
+    theirs: Callable[[Any], Mapping[str, Any]] | None = None,
     **context: Any,
 ) -> HttpResponse:
-    """A page with one form (core's form_page): a valid POST runs the service and goes on to `success`."""
+    """A page with one form (core's form_page): a valid POST runs the service and goes on to `success`.
+
+    `theirs` gives the form's values for the row as saved now, shown beside the typed ones
+    when a stale save is refused (by default, the fields named as the row's attributes).
+    """
     return form_page(
         request,
         form,
@@ -115,6 +120,7 @@ def _form_page(
         success=success[1],
         message=success[0],
         page=lambda status: _page(request, template, plan, tab, status=status, form=form, **context),
+        theirs=theirs,
     )
 
 

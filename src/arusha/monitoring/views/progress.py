@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
@@ -23,7 +23,7 @@ from arusha.monitoring.forms import (
 from arusha.planning import selectors as planning_selectors
 
 if TYPE_CHECKING:
-    pass
+    from arusha.monitoring.models import Measurement
 from arusha.monitoring.views.base import (
     KPIS_PER_PAGE,
     STATE_COLOURS,
@@ -106,9 +106,10 @@ def setup_edit(request: HttpRequest, organization: str, plan: int) -> HttpRespon
             "report_days": setup.report_days,
             "due_soon_days": setup.due_soon_days,
             "escalate_days": setup.escalate_days,
+            "version": setup.version,
         }
         if setup
-        else None
+        else {"version": 0}
     )
     return _form_page(
         request,
@@ -232,9 +233,9 @@ def progress_edit(request: HttpRequest, organization: str, plan: int, pk: int, a
     item = planning_selectors.activity_get(current, activity)
     report = selectors.report_of(item, period)
     initial = (
-        {k: getattr(report, k) for k in ("percent_done", "status", "narrative", "obstacles")}
+        {k: getattr(report, k) for k in ("percent_done", "status", "narrative", "obstacles", "version")}
         if report
-        else None
+        else {"version": 0}
     )
     return _form_page(
         request,
@@ -256,6 +257,21 @@ def progress_edit(request: HttpRequest, organization: str, plan: int, pk: int, a
     )
 
 
+def _version_sent(request: HttpRequest) -> int | None:
+    """The version a one-button form was read at; None when it sends none (the check is skipped)."""
+    sent = request.POST.get("version", "")
+    return int(sent) if sent.isdigit() and len(sent) < 10 else None
+
+
+def _measurement_values(measurement: Measurement) -> dict[str, Any]:
+    """The measurement form's values for a saved measurement (the form on GET, "their version")."""
+    return {
+        **MeasurementForm.initial_from(measurement.variables, measurement.disaggregated),
+        "note": measurement.note,
+        "version": measurement.version,
+    }
+
+
 @on_object("plan", "planning.ActionPlan")
 @require_http_methods(["GET", "POST"])
 def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int, kpi: int) -> HttpResponse:
@@ -263,14 +279,7 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
     period = selectors.period_get(current, pk)
     indicator = selectors.plan_kpi_get(current, kpi)
     measurement = selectors.measurement_of(indicator, period)
-    initial = (
-        dict(
-            MeasurementForm.initial_from(measurement.variables, measurement.disaggregated),
-            note=measurement.note,
-        )
-        if measurement
-        else None
-    )
+    initial = _measurement_values(measurement) if measurement else {"version": 0}
     return _form_page(
         request,
         "measurement_form",
@@ -283,6 +292,7 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
             variables=data["variables"],
             disaggregated=data["disaggregated"],
             note=data.get("note", ""),
+            version=data.get("version"),
         ),
         (_("The measurement is saved."), _url("monitoring-period", current, pk=period.pk)),
         current,
@@ -290,6 +300,7 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
         can=can,
         period=period,
         kpi=indicator,
+        theirs=_measurement_values,
         measurement=measurement,
         allowed=can.measure(indicator),
     )
@@ -302,7 +313,9 @@ def measurement_verify(request: HttpRequest, organization: str, plan: int, pk: i
     measurement = selectors.measurement_get(current, pk)
     return _act(
         request,
-        lambda: services.measurement_verify(actor=_user(request), measurement=measurement),
+        lambda: services.measurement_verify(
+            actor=_user(request), measurement=measurement, version=_version_sent(request)
+        ),
         _("The measurement is verified."),
         _url("monitoring-period", current, pk=measurement.period_id),
     )

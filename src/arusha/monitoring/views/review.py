@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.assessments.selectors import Mode
+from arusha.core.form_pages import submit
 from arusha.core.policies import on_object
 from arusha.core.requests import user_of as _user
 from arusha.monitoring import selectors, services
@@ -45,8 +46,8 @@ def _evaluation_page(
         if key in bad:
             return bad[key]  # type: ignore[no-any-return]
         if evaluation is None:
-            return EvaluationForm(prefix=key)
-        fields = ("relevance", "success", "cost_effectiveness", "narrative")
+            return EvaluationForm(prefix=key, initial={"version": 0})
+        fields = ("relevance", "success", "cost_effectiveness", "narrative", "version")
         return EvaluationForm(prefix=key, initial={f: getattr(evaluation, f) for f in fields})
 
     objectives = [
@@ -57,7 +58,11 @@ def _evaluation_page(
         (k, by_kpi.get(k.pk), form_for(f"kpi-{k.pk}", by_kpi.get(k.pk))) for k in selectors.plan_kpis(current)
     ]
     gaps = [
-        (row, bad.get(f"gap-{row.code}") or GapForm(prefix=f"gap-{row.code}", initial=row.initial))
+        (
+            row,
+            bad.get(f"gap-{row.code}")
+            or GapForm(prefix=f"gap-{row.code}", initial={**(row.initial or {}), "version": row.version}),
+        )
         for row in gap_rows(current)
     ]
     return _page(
@@ -177,23 +182,27 @@ def next_plan(request: HttpRequest, organization: str, plan: int) -> HttpRespons
     if cycle is None:
         return _page(request, "next_plan", current, "review", setup=setup, can=can, form=None, cycle=None)
     form = NextPlanForm(request.POST or None, activities=selectors.activities_of(current))
-    created: list[ActionPlan] = []
-    if request.method == "POST" and _handled(
-        request,
-        form,
-        lambda data: created.append(
-            services.next_plan_draft(
+    # The service returns the plan, so that a second submit of the same form (its creation
+    # key) answers with the plan the first one drafted.
+    saved = (
+        submit(
+            request,
+            form,
+            lambda data: services.next_plan_draft(
                 actor=_user(request),
                 cycle=cycle,
                 title=data["title"],
                 period_start=data["period_start"],
                 period_end=data["period_end"],
                 decisions=form.decisions(),
-            )
-        ),
-    ):
+            ),
+        )
+        if request.method == "POST"
+        else None
+    )
+    if saved is not None:
         messages.success(request, _("The next cycle's plan is drafted. Add its new activities."))
-        return redirect("plan-detail", organization=organization, plan=created[0].pk)
+        return redirect("plan-detail", organization=organization, plan=saved.value.pk)
     return _page(
         request,
         "next_plan",
