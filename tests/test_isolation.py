@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope
 
@@ -22,6 +23,7 @@ from arusha.assessments.models import ReportVersion
 from arusha.core import services
 from arusha.core.models import Grant, Membership, Role
 from arusha.core.policies import policy_of
+from arusha.planning import services as plan_services
 
 
 def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -107,6 +109,13 @@ def _monitoring(cast: Any, world: Any) -> dict[str, int]:
     }
 
 
+def _plan_export(cast: Any, world: Any) -> int:
+    """A written Annex 9 export of the world's plan (the worker runs as the block ends)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = plan_services.plan_export_request(actor=cast.owner, plan=world.plan, fmt="docx", language="en")
+    return job.pk
+
+
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
     """Every URL under /o/<organization>/, filled with real objects of the host.
 
@@ -152,6 +161,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "assessment-response-file": world.response_file.pk,
         "assessment-finding": world.finding.pk,
         "plan-activity": world.activity.pk,
+        "plan-export-file": _plan_export(cast, world),
         "kpi-": world.kpi.pk,
         **_monitoring(cast, world),
     }

@@ -49,6 +49,11 @@ urlpatterns = [
     # Before the question pages, whose codes would otherwise swallow "workbook".
     path("<int:assessment>/analysis/workbook/", views.workbook_import, name="assessment-workbook"),
     path(
+        "<int:assessment>/analysis/workbook/progress/",
+        views.workbook_import_progress,
+        name="assessment-workbook-progress",
+    ),
+    path(
         "<int:assessment>/analysis/workbook/download/",
         views.workbook_export,
         name="assessment-workbook-export",

@@ -17,6 +17,7 @@ import io
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import IO
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -214,7 +215,7 @@ class Parsed:
 _COLUMNS = [CODE, TEXT, GUIDANCE, VERSION, ANSWER, *RATING_COLUMNS.values()]
 
 
-def parse(data: bytes, area_codes: set[str]) -> Parsed:
+def parse(data: bytes | IO[bytes], area_codes: set[str]) -> Parsed:
     """Read a filled workbook. Structural problems and bad cells are collected, not raised.
 
     The workbook is opened through core.spreadsheets (size, unpacked size and row limits,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arusha.planning import views
+from arusha.planning import export_views, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
@@ -21,7 +21,13 @@ urlpatterns = [
     path("<int:plan>/resources/", views.plan_resources, name="plan-resources"),
     path("<int:plan>/adoption/", views.plan_adoption, name="plan-adoption"),
     path("<int:plan>/timeline/", views.plan_timeline, name="plan-timeline"),
-    path("<int:plan>/action-plan.<str:fmt>", views.plan_export, name="plan-export"),
+    path("<int:plan>/export/<str:fmt>/", export_views.plan_export, name="plan-export"),
+    path(
+        "<int:plan>/export/<str:fmt>/progress/",
+        export_views.plan_export_progress,
+        name="plan-export-progress",
+    ),
+    path("<int:plan>/export/<str:fmt>/<int:pk>/", export_views.plan_export_file, name="plan-export-file"),
     path("<int:plan>/strategy/", views.plan_strategy, name="plan-strategy"),
     path("<int:plan>/activities/<int:pk>/", views.activity_edit, name="plan-activity"),
     path("<int:plan>/activities/<int:pk>/details/", views.activity_details, name="plan-activity-details"),

@@ -539,27 +539,6 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
 
 
 @on_object("plan", ActionPlan)
-def plan_export(request: HttpRequest, organization: str, plan: int, fmt: str) -> HttpResponse:
-    """The plan in the layout of IDG Annex 9, as XLSX or DOCX."""
-    current = _plan(request)
-    if fmt == "xlsx":
-        body, content_type = (
-            annex9.to_xlsx(current),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "docx":
-        body = annex9.to_docx(current)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        raise Http404
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="action-plan-{current.pk}-r{current.revision}.{fmt}"'
-    )
-    return response
-
-
-@on_object("plan", ActionPlan)
 def plan_timeline(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     current = _plan(request)
     bars, undated = annex9.timeline(current)

@@ -48,12 +48,16 @@ from arusha.assessments.services.setup import (
     working_group_update,
 )
 from arusha.assessments.services.workshop import (
+    IMPORT_JOB,
     ImportReport,
     WorkbookRejectedError,
     responses_import,
+    responses_import_request,
+    responses_import_task,
 )
 
 __all__ = [
+    "IMPORT_JOB",
     "REPORT_JOB",
     "ImportRejectedError",
     "ImportReport",
@@ -85,6 +89,8 @@ __all__ = [
     "response_save",
     "response_set_status",
     "responses_import",
+    "responses_import_request",
+    "responses_import_task",
     "task_update",
     "terms_update",
     "working_group_create",

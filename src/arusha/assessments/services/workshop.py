@@ -1,23 +1,35 @@
-"""Importing the workbook of an offline workshop: validated in full, then all or nothing."""
+"""Importing the workbook of an offline workshop: validated in full, then all or nothing.
+
+The web request only stores the upload and asks the task worker to import it
+(`responses_import_request`); the page follows the job (arusha.core.jobs).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import IO
 
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_scopes import scope
+from django_tasks import task
 
 from arusha.assessments import workbook
-from arusha.assessments.access import rights_for
+from arusha.assessments.access import CONTRIBUTE, rights_for
 from arusha.assessments.forms import ResponseForm
 from arusha.assessments.models import Assessment, BackgroundDocument, Response, ResponseStatus
 from arusha.assessments.selectors.analysis import questions_by_code
 from arusha.assessments.selectors.setup import areas_in_scope
 from arusha.assessments.services.analysis import check_narrative, check_ratings, response_save
+from arusha.core.access import authorize
 from arusha.core.audit import audit_record
 from arusha.core.errors import DomainError
-from arusha.core.models import User
+from arusha.core.jobs import JobResult, Progress, job_active_for, job_create, job_run
+from arusha.core.models import BackgroundJob, User
+from arusha.core.tasks import enqueue_on_commit
 from arusha.frameworks.models import Area, Question
 
 
@@ -106,7 +118,7 @@ def _check_row(
 
 
 def responses_import(
-    *, actor: User, assessment: Assessment, data: bytes, file_name: str = ""
+    *, actor: User, assessment: Assessment, data: bytes | IO[bytes], file_name: str = ""
 ) -> ImportReport:
     """Import a filled workshop workbook into the assessment.
 
@@ -178,3 +190,85 @@ def responses_import(
                 changes={"workbook": [None, {"file": file_name, "answers": [r.code for r in to_save]}]},
             )
     return ImportReport(saved=[r.code for r in to_save], unchanged=unchanged, empty=empty)
+
+
+# The kind of background job that imports a workshop workbook (arusha.core.jobs).
+IMPORT_JOB = "assessments.workbook_import"
+
+
+def _upload_path(job: BackgroundJob) -> str:
+    # The job's own name: the worker finds the file from the job, and nobody reaches it by URL.
+    return f"jobs/uploads/{job.pk}.xlsx"
+
+
+def responses_import_request(
+    *, actor: User, assessment: Assessment, upload: File[bytes], language: str
+) -> BackgroundJob:
+    """Keep the uploaded workbook and ask the task worker to import it; see the job for the outcome.
+
+    Whoever may answer in the assessment may upload; which sheets they may answer is
+    checked by the import itself. While an import of this assessment waits or runs, a
+    new upload answers that job: two imports at once would check rows against answers
+    the other is changing.
+    """
+    authorize(actor, CONTRIBUTE, assessment)
+    with scope(organization=assessment.organization), transaction.atomic():
+        # Locking the assessment row makes a concurrent request wait, then see this job.
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        active = job_active_for(assessment, IMPORT_JOB)
+        if active is not None:
+            return active
+        job = job_create(
+            actor=actor,
+            organization=assessment.organization,
+            kind=IMPORT_JOB,
+            target=assessment,
+            language=language.split("-")[0],
+        )
+        # Streamed to storage in chunks: the upload is never held in memory whole. The
+        # storage may pick another name (a file left by a worker that was killed): keep it.
+        stored = default_storage.save(_upload_path(job), upload)
+        job.result_data = {"file": (upload.name or "")[:200], "upload": stored}
+        job.save(update_fields=["result_data"])
+        enqueue_on_commit(responses_import_task, job.pk)
+        return job
+
+
+@task()
+def responses_import_task(job_id: int) -> str:
+    """The worker's side of `responses_import_request`."""
+    return str(job_run(job_id, _import_for_job))
+
+
+def _import_for_job(job: BackgroundJob, progress: Progress) -> JobResult:
+    path = str(job.result_data.get("upload") or _upload_path(job))
+    try:
+        assessment = Assessment.objects.filter(pk=int(job.object_id)).first()
+        if assessment is None:
+            raise DomainError(gettext_noop("The assessment no longer exists."))
+        if job.requested_by is None:
+            raise DomainError(gettext_noop("The person who uploaded the workbook no longer has an account."))
+        file_name = str(job.result_data.get("file", ""))
+        progress(0, 1, gettext_noop("Checking every row of the workbook, then saving the answers"))
+        try:
+            with default_storage.open(path, "rb") as stored:
+                report = responses_import(
+                    actor=job.requested_by, assessment=assessment, data=stored, file_name=file_name
+                )
+        except WorkbookRejectedError as rejected:
+            # The job's error holds the summary; the page lists each problem from here.
+            BackgroundJob.objects.filter(pk=job.pk).update(
+                result_data={"file": file_name, "errors": rejected.errors}
+            )
+            raise
+        return JobResult(
+            data={
+                "file": file_name,
+                "saved": len(report.saved),
+                "unchanged": report.unchanged,
+                "empty": report.empty,
+            }
+        )
+    finally:
+        # The workbook holds the answers of a working group: it is kept no longer than the import.
+        default_storage.delete(path)

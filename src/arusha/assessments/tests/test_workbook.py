@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django_scopes import scope
 from openpyxl import load_workbook
@@ -28,8 +29,15 @@ def _export(client, cast, world, **params):  # type: ignore[no-untyped-def]
 def _import(client, cast, world, book):  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
     book.save(buffer)
+    return _upload(client, cast, world, buffer.getvalue())
+
+
+def _upload(client, cast, world, content):  # type: ignore[no-untyped-def]
+    """Upload, let the worker import (the callbacks run as the block ends), reload the page."""
     url = reverse("assessment-workbook", args=[cast.customs.slug, world.assessment.pk])
-    return client.post(url, {"file": SimpleUploadedFile("filled.xlsx", buffer.getvalue())})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(url, {"file": SimpleUploadedFile("filled.xlsx", content)}).status_code == 302
+    return client.get(url)
 
 
 def _answers(cast):  # type: ignore[no-untyped-def]
@@ -49,7 +57,7 @@ def test_a_group_exports_its_areas_and_imports_the_filled_workbook(client, cast,
     kf2["E2"] = ANSWER
     kf2["F2"], kf2["G2"], kf2["H2"], kf2["I2"] = "Yes", "oui", "En parte", "unknown"
     response = _import(client, cast, world, book)
-    assert response.status_code == 302
+    assert response.status_code == 200
     answers = _answers(cast)
     assert answers["KF2.1"].narrative == ANSWER
     assert answers["KF2.1"].ratings() == {
@@ -60,8 +68,7 @@ def test_a_group_exports_its_areas_and_imports_the_filled_workbook(client, cast,
     }
     assert answers["KF2.1"].updated_by == world.guest
     assert answers["KF1.1"].version == 1  # exported unchanged, imported unchanged
-    page = client.get(reverse("assessment-analysis", args=[cast.customs.slug, world.assessment.pk]))
-    assert "1 answers imported; 1 unchanged; 0 left empty." in page.content.decode()
+    assert "1 answers imported; 1 unchanged; 0 left empty." in response.content.decode()
 
 
 def test_a_bad_workbook_names_sheet_row_and_column_and_writes_nothing(client, cast, world) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +79,7 @@ def test_a_bad_workbook_names_sheet_row_and_column_and_writes_nothing(client, ca
     book["KF1"]["E2"] = "Yes."
     response = _import(client, cast, world, book)
     page = response.content.decode()
-    assert response.status_code == 400
+    assert "The work failed." in page  # the job, shown after a reload
     assert "The workbook was not imported: 2 problems to correct." in page
     assert "Sheet KF2, row 2, column F (Exists): “Maybe” is not a rating" in page
     assert "Sheet KF1, row 2, column E (Answer): A bare “yes” or “no” is not an answer" in page
@@ -95,7 +102,6 @@ def test_an_answer_changed_on_the_platform_since_the_export_is_a_conflict(client
     book["KF1"]["E2"] = "Managers sign an integrity statement each year and the workshop added this."
     book["KF2"]["E2"] = ANSWER
     response = _import(client, cast, world, book)
-    assert response.status_code == 400
     assert "Olive Owner changed this answer on the platform after the workbook was exported" in (
         response.content.decode()
     )
@@ -129,9 +135,7 @@ def test_a_file_that_is_not_an_arusha_workbook_is_refused(client, cast, world, c
         buffer = io.BytesIO()
         Workbook().save(buffer)
         content = buffer.getvalue()
-    url = reverse("assessment-workbook", args=[cast.customs.slug, world.assessment.pk])
-    response = client.post(url, {"file": SimpleUploadedFile("x.xlsx", content)})
-    assert response.status_code == 400
+    response = _upload(client, cast, world, content)
     assert message in response.content.decode()
 
 

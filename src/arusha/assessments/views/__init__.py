@@ -15,6 +15,7 @@ from arusha.assessments.views.analysis import (
     response_status,
     workbook_export,
     workbook_import,
+    workbook_import_progress,
 )
 from arusha.assessments.views.findings import (
     field_visit_add,
@@ -98,6 +99,7 @@ __all__ = [
     "terms_export",
     "workbook_export",
     "workbook_import",
+    "workbook_import_progress",
     "working_group_edit",
     "working_group_list",
     "workplan",

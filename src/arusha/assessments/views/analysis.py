@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from arusha.assessments import maturity, selectors, services, workbook
 from arusha.assessments.access import AnalysisRights, can_answer, can_contribute, can_view, rights_for
@@ -21,7 +22,10 @@ from arusha.assessments.forms import AnalysisFilterForm, CommentForm, ResponseFo
 from arusha.assessments.models import Assessment, Response, ResponseDraft, ResponseStatus
 from arusha.assessments.views.base import analysis_rights_of, assessment_of, context_of, user_of
 from arusha.core.errors import DomainError
+from arusha.core.jobs import job_recent_for
+from arusha.core.jobs_views import job_context, job_poll_response
 from arusha.core.listing import csv_response
+from arusha.core.models import JobStatus
 from arusha.core.selectors import attachments_on, comments_on
 from arusha.core.views import attach_error
 from arusha.frameworks.models import Area, Question
@@ -417,30 +421,75 @@ def workbook_export(request: HttpRequest, organization: str, assessment: int) ->
     return response
 
 
+def _import_job_context(current: Assessment) -> dict[str, Any]:
+    """The latest import of a workbook (running or just finished), for the page and its polling."""
+    slug = current.organization.slug
+    job = job_recent_for(current, services.IMPORT_JOB)
+    done_text, errors = "", []
+    if job is not None and job.status == JobStatus.DONE:
+        data = job.result_data
+        done_text = _("%(saved)s answers imported; %(unchanged)s unchanged; %(empty)s left empty.") % {
+            "saved": data.get("saved", 0),
+            "unchanged": data.get("unchanged", 0),
+            "empty": data.get("empty", 0),
+        }
+    elif job is not None and job.status == JobStatus.FAILED:
+        errors = [str(e) for e in job.result_data.get("errors", [])]
+    context = job_context(
+        job,
+        poll_url=reverse("assessment-workbook-progress", args=[slug, current.pk]),
+        page_url=reverse("assessment-workbook", args=[slug, current.pk]),
+        links=[(_("See the answers"), reverse("assessment-analysis", args=[slug, current.pk]))],
+        done_text=done_text,
+    )
+    return {**context, "errors": errors}
+
+
 @can_contribute
 @require_http_methods(["GET", "POST"])
 def workbook_import(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    """Upload a filled workbook: the worker imports it, this page shows the progress and the outcome."""
     current = assessment_of(request)
     _areas, rights = _workbook_choices(request, current)
     form = WorkbookForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = services.responses_import(
-                actor=user_of(request), assessment=current, data=upload.read(), file_name=upload.name or ""
-            )
-        except services.WorkbookRejectedError as rejected:
-            errors = rejected.errors
-        else:
-            messages.success(
+        job = services.responses_import_request(
+            actor=user_of(request),
+            assessment=current,
+            upload=form.cleaned_data["file"],
+            language=get_language() or "en",
+        )
+        # A worker that is quick (or runs tasks at once, as in tests) may be done already.
+        job.refresh_from_db()
+        if job.requested_by_id != user_of(request).pk:
+            # Someone else's import was running: theirs goes on, this upload was not kept.
+            messages.warning(
                 request,
-                _("%(saved)s answers imported; %(unchanged)s unchanged; %(empty)s left empty.")
-                % {"saved": len(report.saved), "unchanged": report.unchanged, "empty": report.empty},
+                _(
+                    "Another workbook is being imported into this assessment. "
+                    "Upload yours again when it ends."
+                ),
             )
-            return redirect("assessment-analysis", organization=organization, assessment=current.pk)
+        elif job.is_active:
+            messages.success(request, _("The workbook is being imported. This page shows its progress."))
+        return redirect("assessment-workbook", organization=organization, assessment=current.pk)
     groups = [g for g in selectors.working_groups(current) if set(g.group.area_codes) & rights.edit]
-    context = context_of(request, form=form, errors=errors, groups=groups, rights=rights)
+    context = context_of(request, form=form, groups=groups, rights=rights, **_import_job_context(current))
     return render(
         request, "assessments/workbook.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+@can_contribute
+@require_GET
+def workbook_import_progress(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
+    """The import's progress for htmx; without script, the page itself."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        return workbook_import(request, organization=organization, assessment=assessment)
+    context = _import_job_context(assessment_of(request))
+    response = job_poll_response(request, context)
+    if context["job"] is not None and not context["job"].is_active:
+        # The outcome (the answers imported, or every problem by sheet and row) is the
+        # whole page's business, not the progress bar's: htmx reloads the page.
+        response["HX-Refresh"] = "true"
+    return response

@@ -1,8 +1,9 @@
 """Writes of action planning, split by aggregate. One transaction and one audit record each.
 
 `plans` (the plan, outcomes, objectives, strategic objectives), `activities`, `kpis`
-(the library), `stakeholders` (register and consultations) and `adoption` (sign-offs,
-revisions, publication). Callers keep `from arusha.planning import services`.
+(the library), `stakeholders` (register and consultations), `adoption` (sign-offs, revisions,
+publication) and `exports` (the Annex 9 files, written by the worker). Callers keep
+`from arusha.planning import services`.
 """
 
 from arusha.planning.services.activities import (
@@ -13,6 +14,12 @@ from arusha.planning.services.activities import (
     activity_update,
 )
 from arusha.planning.services.adoption import plan_content, plan_publish, plan_revise, plan_sign_off
+from arusha.planning.services.exports import (
+    EXPORT_FORMATS,
+    export_kind,
+    plan_export_request,
+    plan_export_task,
+)
 from arusha.planning.services.kpis import KPI_FIELDS, kpi_link, kpi_save, parse_targets
 from arusha.planning.services.plans import (
     objective_add,
@@ -25,12 +32,14 @@ from arusha.planning.services.stakeholders import consultation_add, stakeholder_
 
 __all__ = [
     "DETAIL_FIELDS",
+    "EXPORT_FORMATS",
     "KPI_FIELDS",
     "activity_carry",
     "activity_create",
     "activity_rate",
     "activity_update",
     "consultation_add",
+    "export_kind",
     "kpi_link",
     "kpi_save",
     "objective_add",
@@ -38,6 +47,8 @@ __all__ = [
     "parse_targets",
     "plan_content",
     "plan_create",
+    "plan_export_request",
+    "plan_export_task",
     "plan_publish",
     "plan_revise",
     "plan_sign_off",
