@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes.manager import ScopedManager
 
 from arusha.core.permissions import PERMISSIONS, PresetRole
@@ -384,7 +385,7 @@ class Notification(models.Model):
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("job status", "Done")
     FAILED = "failed", _("Failed")
 
 

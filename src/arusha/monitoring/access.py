@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django_scopes import scope
 
 from arusha.core.access import authorize, has_grant
@@ -55,7 +55,7 @@ MONITOR = "monitoring.plan.monitor"
 PERMISSIONS = (
     PermissionSpec(
         MONITOR,
-        _l("Run the monitoring, evaluation and review of action plans"),
+        gettext_lazy("Run the monitoring, evaluation and review of action plans"),
         frozenset(
             {
                 PresetRole.ADMINISTRATOR,
