@@ -219,3 +219,37 @@ def test_services_refuse_members_without_the_right_before_writing(cast) -> None:
         services.division_create(actor=cast.outsider, organization=cast.customs, name="Shadow unit")
     with pytest.raises(Http404):
         authorize(cast.foreigner, "view", cast.division)
+
+
+def test_role_and_grant_forms_refuse_bad_input_by_field_and_never_fail(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    org = cast.customs.slug
+    create = reverse("role-create", kwargs={"organization": org})
+    assert client.post(create, {"based_on": "wizard", "name": "X"}).status_code == 400
+    assert client.post(create, {"based_on": "contributor", "name": "   "}).status_code == 400
+    made = client.post(create, {"based_on": "contributor", "name": "<script>alert(1)</script>"})
+    assert made.status_code == 302
+    page = client.get(reverse("role-list", kwargs={"organization": org})).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    from arusha.core.models import Role
+
+    with scope(organization=cast.customs):
+        role = Role.objects.get(organization=cast.customs)
+    edit = reverse("role-edit", kwargs={"organization": org, "pk": role.pk})
+    bad = client.post(
+        edit, {"name": "Reader", "permissions": ["no.such.permission"], "version": role.version}
+    )
+    assert bad.status_code == 400 and "no.such.permission" in bad.content.decode()
+    stale = client.post(edit, {"name": "Reader", "permissions": [], "version": role.version + 5})
+    assert stale.status_code == 400 and "saved a newer version" in stale.content.decode()
+
+    give = reverse("grant-create", kwargs={"organization": org, "kind": "plan", "pk": world.plan.pk})
+    base = {"user": cast.member.pk, "permission": "planning.plan.view", "reason": "Reviews it"}
+    past = client.post(give, {**base, "expires_on": "2001-01-01"})
+    assert past.status_code == 400 and "future" in past.content.decode()
+    assert client.post(give, {**base, "user": cast.outsider.pk}).status_code == 400  # not a member
+    assert client.post(give, {**base, "permission": "core.audit.view"}).status_code == 400
+    assert client.post(give, {**base, "reason": ""}).status_code == 400
+    nowhere = {"organization": org, "kind": "nothing", "pk": world.plan.pk}
+    assert client.get(reverse("grant-create", kwargs=nowhere)).status_code == 404
+    assert client.post(give, {**base, "expires_on": "2099-12-31"}).status_code == 302
