@@ -64,6 +64,11 @@ def user_of(request: HttpRequest) -> User:
     return user
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets `request.htmx`)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def object_of(request: HttpRequest, kind: str, model: type[T]) -> T:
     """The object an object policy loaded and checked for this request."""
     obj = notes_of(request).objects.get(kind)

@@ -32,6 +32,7 @@ from arusha.core.listing import csv_response, paginate
 from arusha.core.models import LANGUAGE_CHOICES, Division, Membership, Organization
 from arusha.core.permissions import Permission
 from arusha.core.policies import authenticated, member, public
+from arusha.core.requests import is_htmx
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
 from arusha.core.targets import attachment_target, target_get, target_kind
@@ -227,7 +228,7 @@ def member_list(request: HttpRequest, organization: str) -> HttpResponseBase:
         header = [_("Name"), _("E-mail address"), _("Roles"), _("Job title"), _("Division"), _("Active")]
         return csv_response(f"{org.slug}-members.csv", header, rows)
     page = paginate(request, memberships)
-    template = "core/member_list.html#member-rows" if request.htmx else "core/member_list.html"  # type: ignore[attr-defined]
+    template = "core/member_list.html#member-rows" if is_htmx(request) else "core/member_list.html"
     return render(request, template, {"page": page, "query": query})
 
 
@@ -337,7 +338,7 @@ def comment_create(request: HttpRequest, organization: str, kind: str, pk: int) 
     context = _discussion_context(org, target)
     if form.errors:
         context["comment_form"] = form
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return render(request, "core/_discussion.html#comments", context)
     _report_errors(request, form)
     return _back_to(request, target)

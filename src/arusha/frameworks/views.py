@@ -12,6 +12,7 @@ from arusha.core.errors import DomainError
 from arusha.core.listing import csv_response, paginate
 from arusha.core.models import User
 from arusha.core.policies import authenticated, staff_only
+from arusha.core.requests import is_htmx
 from arusha.frameworks import selectors, services
 from arusha.frameworks.forms import PackUploadForm, SearchForm
 from arusha.frameworks.loader import PackInvalidError, parse_text
@@ -50,7 +51,7 @@ def version_detail(request: HttpRequest, code: str, version: str) -> HttpRespons
         "query": query,
         "results": results,
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return render(request, "frameworks/version_detail.html#search-results", context)
     return render(request, "frameworks/version_detail.html", context)
 

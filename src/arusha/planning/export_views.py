@@ -20,7 +20,7 @@ from arusha.core.jobs import job_get_for, job_recent_for
 from arusha.core.jobs_views import job_context, job_file_response, job_poll_response
 from arusha.core.models import JobStatus
 from arusha.core.policies import on_object
-from arusha.core.requests import object_of
+from arusha.core.requests import is_htmx, object_of
 from arusha.core.requests import user_of as _user
 from arusha.planning import services
 from arusha.planning.models import ActionPlan
@@ -81,7 +81,7 @@ def _page(request: HttpRequest, plan: ActionPlan, fmt: str) -> HttpResponse:
 def plan_export_progress(request: HttpRequest, organization: str, plan: int, fmt: str) -> HttpResponse:
     """The export's progress for htmx; without script, the page itself."""
     current, fmt = _plan_and_format(request, fmt)
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return job_poll_response(request, _job_context(current, fmt))
     return _page(request, current, fmt)
 

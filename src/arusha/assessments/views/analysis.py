@@ -26,6 +26,7 @@ from arusha.core.jobs import job_recent_for
 from arusha.core.jobs_views import job_context, job_poll_response
 from arusha.core.listing import csv_response
 from arusha.core.models import JobStatus
+from arusha.core.requests import is_htmx
 from arusha.core.selectors import attachments_on, comments_on
 from arusha.core.views import attach_error
 from arusha.frameworks.models import Area, Question
@@ -484,7 +485,7 @@ def workbook_import(request: HttpRequest, organization: str, assessment: int) ->
 @require_GET
 def workbook_import_progress(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     """The import's progress for htmx; without script, the page itself."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         return workbook_import(request, organization=organization, assessment=assessment)
     context = _import_job_context(assessment_of(request))
     response = job_poll_response(request, context)

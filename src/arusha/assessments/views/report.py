@@ -21,6 +21,7 @@ from arusha.core.errors import DomainError
 from arusha.core.jobs import job_recent_for
 from arusha.core.jobs_views import job_context, job_poll_response
 from arusha.core.models import JobStatus
+from arusha.core.requests import is_htmx
 from arusha.core.views import attach_error
 
 
@@ -83,7 +84,7 @@ def report(request: HttpRequest, organization: str, assessment: int) -> HttpResp
 @require_GET
 def report_progress(request: HttpRequest, organization: str, assessment: int) -> HttpResponse:
     """The generation's progress for htmx; without script, the page itself."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return job_poll_response(request, _job_context(request))
     return _page(request)
 
