@@ -253,3 +253,40 @@ def test_role_and_grant_forms_refuse_bad_input_by_field_and_never_fail(client, c
     nowhere = {"organization": org, "kind": "nothing", "pk": world.plan.pk}
     assert client.get(reverse("grant-create", kwargs=nowhere)).status_code == 404
     assert client.post(give, {**base, "expires_on": "2099-12-31"}).status_code == 302
+
+
+def test_a_double_submit_gives_one_grant_one_role_one_file_and_one_comment(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    from arusha.assessments.models import Response
+    from arusha.core.models import Attachment, Comment, Grant, Role
+
+    client.force_login(cast.owner)
+    org = cast.customs.slug
+    give = reverse("grant-create", kwargs={"organization": org, "kind": "plan", "pk": world.plan.pk})
+    grant = {"user": cast.member.pk, "permission": "planning.plan.view", "reason": "Reviews it"}
+    role = {"based_on": "contributor", "name": "Field reader"}
+    for _ in range(2):
+        assert client.post(give, {**grant, "idempotency_key": "grant-key-0123456789"}).status_code == 302
+        made = client.post(
+            reverse("role-create", kwargs={"organization": org}),
+            {**role, "idempotency_key": "role-key-0123456789"},
+        )
+        assert made.status_code == 302
+        client.post(
+            reverse(
+                "attachment-upload", kwargs={"organization": org, "kind": "division", "pk": cast.division.pk}
+            ),
+            {"file": SimpleUploadedFile("note.txt", b"once"), "idempotency_key": "file-key-0123456789"},
+        )
+        client.post(
+            reverse("assessment-response-comment", args=[org, world.assessment.pk, "KF1.1"]),
+            {"body": "Which year?", "idempotency_key": "comment-key-0123456789"},
+        )
+    with scope(organization=cast.customs):
+        assert Grant.objects.filter(organization=cast.customs).count() == 1
+        assert Role.objects.filter(organization=cast.customs).count() == 1
+        assert Attachment.objects.filter(organization=cast.customs, name="note.txt").count() == 1
+        answer = Response.objects.get(assessment=world.assessment, question__code="KF1.1")
+        comments = Comment.objects.filter(
+            organization=cast.customs, object_id=str(answer.pk), body="Which year?"
+        )
+        assert comments.count() == 1

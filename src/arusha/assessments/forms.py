@@ -253,6 +253,7 @@ class ResponseForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    idempotency_key = CreationKeyField()
 
 
 class AnalysisFilterForm(forms.Form):

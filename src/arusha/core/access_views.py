@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from arusha.core import selectors, services
 from arusha.core.access import policy_for
 from arusha.core.errors import DomainError
-from arusha.core.form_pages import attach_error, form_page
+from arusha.core.form_pages import form_page
 from arusha.core.forms import GrantForm, RoleCreateForm, RoleEditForm
 from arusha.core.listing import csv_response, paginate
+from arusha.core.models import Grant
 from arusha.core.permissions import PERMISSIONS, Permission
 from arusha.core.policies import member
 from arusha.core.requests import organization_of as _org
@@ -37,19 +39,16 @@ def role_list(request: HttpRequest, organization: str) -> HttpResponse:
 def role_create(request: HttpRequest, organization: str) -> HttpResponse:
     org = _org(request)
     form = RoleCreateForm(request.POST or None, initial={"based_on": request.GET.get("preset", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            role = services.role_create(actor=_user(request), organization=org, **form.cleaned_data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The role “%(name)s” is created: now choose its permissions.") % {"name": role.name},
-            )
-            return redirect("role-edit", organization=org.slug, pk=role.pk)
-    return render(
-        request, "core/role_form.html", {"form": form, "role": None}, status=400 if form.errors else 200
+    return form_page(
+        request,
+        form,
+        lambda data: services.role_create(actor=_user(request), organization=org, **data),
+        success=lambda role: reverse("role-edit", args=[org.slug, role.pk]),
+        message=lambda role: (
+            _("The role “%(name)s” is created: now choose its permissions.") % {"name": role.name}
+        ),
+        template="core/role_form.html",
+        context={"role": None},
     )
 
 
@@ -127,9 +126,10 @@ def grant_create(request: HttpRequest, organization: str, kind: str, pk: int) ->
     policy = policy_for(target)
     choices = [(code, _label(code)) for code in dict.fromkeys(policy.actions.values())]
     form = GrantForm(request.POST or None, organization=org, permissions=choices)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def give(data: dict[str, Any]) -> Grant:
         expires = data["expires_on"]
+        # "Until (included)": the access ends at the start of the next day.
         expires_at = (
             timezone.make_aware(
                 datetime.datetime.combine(expires + datetime.timedelta(days=1), datetime.time())
@@ -137,18 +137,20 @@ def grant_create(request: HttpRequest, organization: str, kind: str, pk: int) ->
             if expires
             else None
         )
-        try:
-            services.grant_create(
-                actor=_user(request), organization=org, user=data["user"], permission=data["permission"],
-                target=target, reason=data["reason"], expires_at=expires_at,
-            )  # fmt: skip
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("%(name)s now has this access.") % {"name": data["user"]})
-            return redirect("grant-list", organization=org.slug)
-    context = {"form": form, "target": target, "existing": selectors.grants_on(org, target)}
-    return render(request, "core/grant_form.html", context, status=400 if form.errors else 200)
+        return services.grant_create(
+            actor=_user(request), organization=org, user=data["user"], permission=data["permission"],
+            target=target, reason=data["reason"], expires_at=expires_at,
+        )  # fmt: skip
+
+    return form_page(
+        request,
+        form,
+        give,
+        success=reverse("grant-list", args=[org.slug]),
+        message=lambda grant: _("%(name)s now has this access.") % {"name": grant.user},
+        template="core/grant_form.html",
+        context={"target": target, "existing": selectors.grants_on(org, target)},
+    )
 
 
 @member(Permission.GRANTS)

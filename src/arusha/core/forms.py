@@ -92,6 +92,7 @@ class CommentForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
+    idempotency_key = CreationKeyField()
 
 
 class RoleCreateForm(forms.Form):
@@ -104,6 +105,7 @@ class RoleCreateForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
+    idempotency_key = CreationKeyField()
 
 
 class RoleEditForm(forms.Form):
@@ -136,6 +138,7 @@ class GrantForm(forms.Form):
     reason = forms.CharField(
         label=_("Why this access is given"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+    idempotency_key = CreationKeyField()
 
     def __init__(
         self, *args: Any, organization: Organization, permissions: list[tuple[str, str]], **kwargs: Any

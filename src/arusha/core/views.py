@@ -350,13 +350,13 @@ def attachment_upload(request: HttpRequest, organization: str, kind: str, pk: in
     org = _org(request)
     target = target_get(org, kind, pk, _user(request))
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                actor=_user(request), organization=org, target=target, upload=form.cleaned_data["file"]
-            )
-        except DomainError as error:
-            attach_error(form, error)
+    submit(
+        request,
+        form,
+        lambda data: services.attachment_add(
+            actor=_user(request), organization=org, target=target, upload=data["file"]
+        ),
+    )
     if not _report_errors(request, form):
         messages.success(request, _("The file is attached."))
     return _back_to(request, target)

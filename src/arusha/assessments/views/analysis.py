@@ -22,6 +22,7 @@ from arusha.assessments.forms import AnalysisFilterForm, CommentForm, ResponseFo
 from arusha.assessments.models import Assessment, Response, ResponseDraft, ResponseStatus
 from arusha.assessments.views.base import analysis_rights_of, assessment_of, context_of, user_of
 from arusha.core.errors import DomainError
+from arusha.core.form_pages import submit
 from arusha.core.jobs import job_recent_for
 from arusha.core.jobs_views import job_context, job_poll_response
 from arusha.core.listing import csv_response
@@ -321,18 +322,16 @@ def response_comment(request: HttpRequest, organization: str, assessment: int, c
     current = assessment_of(request)
     question = selectors.question_get(current, code)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.response_comment(
-                actor=user_of(request), assessment=current, question=question, body=form.cleaned_data["body"]
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, _("Your comment is added."))
-            return redirect(
-                "assessment-response", organization=organization, assessment=current.pk, code=code
-            )
+    # Through the form helper, so a double submit (same creation key) adds one comment.
+    if submit(
+        request,
+        form,
+        lambda data: services.response_comment(
+            actor=user_of(request), assessment=current, question=question, body=data["body"]
+        ),
+    ):
+        messages.success(request, _("Your comment is added."))
+        return redirect("assessment-response", organization=organization, assessment=current.pk, code=code)
     return _page(
         request, current, question, rights_for(current, user_of(request)), comment_form=form, status=400
     )
