@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arusha.accounts.models import TokenScope
 from arusha.accounts.sessions import second_factor_passed
+from arusha.core.concurrency import CreationKeyField
 from arusha.core.forms import MembershipEditForm
 from arusha.core.models import Organization
 
@@ -45,6 +46,8 @@ class InvitationForm(MembershipEditForm):
 
     email = forms.EmailField(label=_("E-mail address"))
     is_active = None  # type: ignore[assignment]
+    # A double submit sends one invitation (core.concurrency.create_once).
+    idempotency_key = CreationKeyField()
     field_order = ["email", "roles", "job_title", "division"]
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from arusha.accounts import selectors, services
 from arusha.accounts.forms import ApiTokenForm, InvitationForm, NewAccountForm
 from arusha.accounts.sessions import session_begin
 from arusha.core.errors import DomainError
+from arusha.core.form_pages import form_page
 from arusha.core.models import User
 from arusha.core.permissions import Permission
 from arusha.core.policies import authenticated, member, public
@@ -138,21 +140,17 @@ def api_token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
 def member_invite(request: HttpRequest, organization: str) -> HttpResponse:
     org = organization_of(request)
     form = InvitationForm(request.POST or None, organization=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_send(
-                actor=user_of(request),
-                organization=org,
-                site_url=request.build_absolute_uri("/"),
-                **form.cleaned_data,
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            # The same answer whether or not the address has an account.
-            messages.success(request, _("An invitation is sent to %(email)s.") % {"email": invitation.email})
-            return redirect("member-list", organization=org.slug)
-    return render(request, "accounts/invite.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        lambda data: services.invitation_send(
+            actor=user_of(request), organization=org, site_url=request.build_absolute_uri("/"), **data
+        ),
+        success=reverse("member-list", args=[org.slug]),
+        # The same answer whether or not the address has an account.
+        message=lambda invitation: _("An invitation is sent to %(email)s.") % {"email": invitation.email},
+        template="accounts/invite.html",
+    )
 
 
 @public

@@ -97,3 +97,19 @@ def test_an_expired_or_withdrawn_invitation_does_nothing(
         Invitation.objects.update(expires_at="2000-01-01T00:00:00Z")
     assert client.post(_link("outsider@test.example")).status_code == 404
     assert not _is_member(cast, cast.outsider)
+
+
+def test_a_double_submit_sends_one_invitation(client, cast, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    data = {
+        "email": "twice@test.example",
+        "roles": ["contributor"],
+        "idempotency_key": "invite-key-0123456789",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("member-add", args=[cast.customs.slug]), data)
+        second = client.post(reverse("member-add", args=[cast.customs.slug]), data)
+    assert first.status_code == second.status_code == 302
+    with scopes_disabled():
+        assert Invitation.objects.filter(email="twice@test.example").count() == 1
+    assert len([m for m in mail.outbox if m.to == ["twice@test.example"]]) == 1
