@@ -27,9 +27,11 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from django_scopes import scope, scopes_disabled
+from django_tasks.base import Task
 
 from arusha.core.errors import DomainError
 from arusha.core.models import BackgroundJob, JobStatus, Organization, User
+from arusha.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,37 @@ def job_create(
         message=gettext_noop("Waiting for the background worker."),
         **_target_filter(target),
     )
+
+
+def job_request(
+    *,
+    actor: User,
+    organization: Organization,
+    kind: str,
+    target: models.Model,
+    language: str,
+    task: Task[[int], Any],
+    prepare: Callable[[BackgroundJob], None] | None = None,
+) -> BackgroundJob:
+    """Queue `task` for a new job of `kind` on `target`, or answer the one still queued or running.
+
+    The target's row is locked first, so two requests at once (a double click, two people)
+    make one job: the second waits, then finds the first. `prepare` runs on a new job
+    before the task is enqueued (to keep an uploaded file with it, for instance). The
+    caller has checked the actor's right to ask.
+    """
+    with scope(organization=organization), transaction.atomic():
+        type(target)._base_manager.select_for_update().filter(pk=target.pk).first()
+        active = job_active_for(target, kind)
+        if active is not None:
+            return active
+        job = job_create(
+            actor=actor, organization=organization, kind=kind, target=target, language=language.split("-")[0]
+        )
+        if prepare is not None:
+            prepare(job)
+        enqueue_on_commit(task, job.pk)
+        return job
 
 
 def job_active_for(target: models.Model, kind: str) -> BackgroundJob | None:

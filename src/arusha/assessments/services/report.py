@@ -18,9 +18,8 @@ from arusha.assessments.models import Assessment, Feedback, Participant, ReportT
 from arusha.core.access import authorize
 from arusha.core.audit import audit_record, snapshot
 from arusha.core.errors import DomainError
-from arusha.core.jobs import JobResult, Progress, job_active_for, job_create, job_run
+from arusha.core.jobs import JobResult, Progress, job_request, job_run
 from arusha.core.models import BackgroundJob, User
-from arusha.core.tasks import enqueue_on_commit
 
 
 def report_text_update(
@@ -54,21 +53,14 @@ def report_generation_request(*, actor: User, assessment: Assessment, language: 
     double click or two managers at once make one version, not two.
     """
     authorize(actor, MANAGE, assessment)
-    with scope(organization=assessment.organization), transaction.atomic():
-        # Locking the assessment row makes a concurrent request wait, then see this job.
-        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
-        active = job_active_for(assessment, REPORT_JOB)
-        if active is not None:
-            return active
-        job = job_create(
-            actor=actor,
-            organization=assessment.organization,
-            kind=REPORT_JOB,
-            target=assessment,
-            language=language.split("-")[0],
-        )
-        enqueue_on_commit(report_generate_task, job.pk)
-        return job
+    return job_request(
+        actor=actor,
+        organization=assessment.organization,
+        kind=REPORT_JOB,
+        target=assessment,
+        language=language,
+        task=report_generate_task,
+    )
 
 
 @task()

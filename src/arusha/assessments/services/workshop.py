@@ -27,9 +27,8 @@ from arusha.assessments.services.analysis import check_narrative, check_ratings,
 from arusha.core.access import authorize
 from arusha.core.audit import audit_record
 from arusha.core.errors import DomainError
-from arusha.core.jobs import JobResult, Progress, job_active_for, job_create, job_run
+from arusha.core.jobs import JobResult, Progress, job_request, job_run
 from arusha.core.models import BackgroundJob, User
-from arusha.core.tasks import enqueue_on_commit
 from arusha.frameworks.models import Area, Question
 
 
@@ -212,26 +211,23 @@ def responses_import_request(
     the other is changing.
     """
     authorize(actor, CONTRIBUTE, assessment)
-    with scope(organization=assessment.organization), transaction.atomic():
-        # Locking the assessment row makes a concurrent request wait, then see this job.
-        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
-        active = job_active_for(assessment, IMPORT_JOB)
-        if active is not None:
-            return active
-        job = job_create(
-            actor=actor,
-            organization=assessment.organization,
-            kind=IMPORT_JOB,
-            target=assessment,
-            language=language.split("-")[0],
-        )
+
+    def keep_upload(job: BackgroundJob) -> None:
         # Streamed to storage in chunks: the upload is never held in memory whole. The
         # storage may pick another name (a file left by a worker that was killed): keep it.
         stored = default_storage.save(_upload_path(job), upload)
         job.result_data = {"file": (upload.name or "")[:200], "upload": stored}
         job.save(update_fields=["result_data"])
-        enqueue_on_commit(responses_import_task, job.pk)
-        return job
+
+    return job_request(
+        actor=actor,
+        organization=assessment.organization,
+        kind=IMPORT_JOB,
+        target=assessment,
+        language=language,
+        task=responses_import_task,
+        prepare=keep_upload,
+    )
 
 
 @task()

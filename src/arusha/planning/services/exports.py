@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_noop
-from django_scopes import scope
 from django_tasks import task
 
 from arusha.core.access import authorize
 from arusha.core.errors import DomainError
-from arusha.core.jobs import JobResult, Progress, job_active_for, job_create, job_run
+from arusha.core.jobs import JobResult, Progress, job_request, job_run
 from arusha.core.models import BackgroundJob, User
-from arusha.core.tasks import enqueue_on_commit
 from arusha.planning import annex9
 from arusha.planning.models import ActionPlan
 
@@ -38,22 +35,14 @@ def plan_export_request(*, actor: User, plan: ActionPlan, fmt: str, language: st
     authorize(actor, "view", plan)
     if fmt not in EXPORT_FORMATS:
         raise DomainError(gettext_noop("Choose XLSX or DOCX."), field="fmt")
-    kind = export_kind(fmt)
-    with scope(organization=plan.organization), transaction.atomic():
-        # Locking the plan row makes a concurrent request wait, then see this job.
-        ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()
-        active = job_active_for(plan, kind)
-        if active is not None:
-            return active
-        job = job_create(
-            actor=actor,
-            organization=plan.organization,
-            kind=kind,
-            target=plan,
-            language=language.split("-")[0],
-        )
-        enqueue_on_commit(plan_export_task, job.pk)
-        return job
+    return job_request(
+        actor=actor,
+        organization=plan.organization,
+        kind=export_kind(fmt),
+        target=plan,
+        language=language,
+        task=plan_export_task,
+    )
 
 
 @task()
