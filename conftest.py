@@ -118,6 +118,21 @@ def cast(db: None) -> Cast:
     return Cast(customs, other, owner, member, foreigner, outsider, staff, division, sub_division)
 
 
+@pytest.fixture
+def colleague(cast: Cast) -> User:
+    """A second person with the owner's roles: the other one who edits at the same time."""
+    from arusha.core import services
+
+    person = services.user_create(email="colleague@test.example", full_name="Cleo Colleague", password=None)
+    services.membership_create(
+        actor=cast.owner,
+        organization=cast.customs,
+        user=person,
+        roles=["administrator", "national_contact_point"],
+    )
+    return person
+
+
 BUILTIN = Path(__file__).resolve().parent / "src/arusha/frameworks/packs/rad-idg-2021"
 
 

@@ -21,12 +21,11 @@ from typing import Any
 
 import pytest
 from django.db import models
-from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from tests.forms import hidden_value, signed_in
 
 from arusha.assessments.models import Assessment
-from arusha.core import services as core_services
 from arusha.core.errors import DomainError
 from arusha.monitoring import selectors, services
 from arusha.monitoring.models import (
@@ -44,33 +43,6 @@ from arusha.monitoring.tests.conftest import DAY
 from arusha.planning.models import ActionPlan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def colleague(cast):  # type: ignore[no-untyped-def]
-    """A second person who runs the monitoring too: the other one who edits at the same time."""
-    person = core_services.user_create(
-        email="colleague@test.example", full_name="Cleo Colleague", password=None
-    )
-    core_services.membership_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        user=person,
-        roles=["administrator", "national_contact_point"],
-    )
-    return person
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _hidden(page: str, name: str) -> str:
-    found = re.search(rf'name="{re.escape(name)}" value="([\w-]+)"', page)
-    assert found is not None, f"the form carries no {name}"
-    return found.group(1)
 
 
 def _one(model: type[models.Model], **lookup: Any) -> models.Model:
@@ -233,13 +205,13 @@ def test_the_second_save_from_the_same_version_is_refused_and_keeps_the_typed_te
 ) -> None:  # type: ignore[no-untyped-def]
     if edit.before is not None:
         edit.before(cast, monitored)
-    first, second = _client(cast.owner), _client(colleague)
+    first, second = signed_in(cast.owner), signed_in(colleague)
     page, post = edit.page(cast, monitored), (edit.post or edit.page)(cast, monitored)
     prefix = edit.prefix.format(m=monitored)
     version, typed = f"{prefix}version", f"{prefix}{edit.field}"
     base = edit.data(cast, monitored)
-    read_by_first = _hidden(first.get(page).content.decode(), version)
-    read_by_second = _hidden(second.get(page).content.decode(), version)
+    read_by_first = hidden_value(first.get(page).content.decode(), version)
+    read_by_second = hidden_value(second.get(page).content.decode(), version)
     assert read_by_first == read_by_second == ("1" if edit.before or edit.name == "set-up" else "0")
 
     saved = first.post(post, {**base, typed: edit.first, version: read_by_first})
@@ -256,7 +228,7 @@ def test_the_second_save_from_the_same_version_is_refused_and_keeps_the_typed_te
     assert edit.stored(cast, monitored) == edit.first
 
     # Once compared, saving again goes through: the form now carries the current version.
-    again = second.post(post, {**base, typed: edit.second, version: _hidden(text, version)})
+    again = second.post(post, {**base, typed: edit.second, version: hidden_value(text, version)})
     assert again.status_code == 302
     assert edit.stored(cast, monitored) == edit.second
 
@@ -267,7 +239,7 @@ def test_a_refused_stale_entry_leaves_the_verification_in_place(cast, monitored,
     assert measurement is not None
     services.measurement_verify(actor=cast.owner, measurement=measurement)
     url = _url("monitoring-measurement", cast, monitored, monitored.periods[0].pk, monitored.kpi.pk)
-    stale = _hidden(_client(colleague).get(url).content.decode(), "version")
+    stale = hidden_value(signed_in(colleague).get(url).content.decode(), "version")
     # Someone else's entry with the same values: the verification stays, the version moves on.
     services.measurement_enter(
         actor=cast.member,
@@ -276,22 +248,24 @@ def test_a_refused_stale_entry_leaves_the_verification_in_place(cast, monitored,
         variables={"A": "2", "B": "40"},
         note="Same values, another note.",
     )
-    refused = _client(colleague).post(url, {"var_A": "9", "var_B": "40", "version": stale})
+    refused = signed_in(colleague).post(url, {"var_A": "9", "var_B": "40", "version": stale})
     assert refused.status_code == 400
     kept = _one(Measurement, pk=measurement.pk)
     assert kept.verified_by_id == cast.owner.pk and kept.variables == {"A": "2", "B": "40"}  # type: ignore[attr-defined]
     # A changed entry from the current version still withdraws the verification.
-    current = _hidden(refused.content.decode(), "version")
-    assert _client(colleague).post(url, {"var_A": "9", "var_B": "40", "version": current}).status_code == 302
+    current = hidden_value(refused.content.decode(), "version")
+    assert (
+        signed_in(colleague).post(url, {"var_A": "9", "var_B": "40", "version": current}).status_code == 302
+    )
     assert _one(Measurement, pk=measurement.pk).verified_by_id is None  # type: ignore[attr-defined]
 
 
 def test_values_entered_after_the_page_was_read_are_not_verified_unseen(cast, monitored) -> None:  # type: ignore[no-untyped-def]
     _measure(cast, monitored)
     period = monitored.periods[0]
-    coordinator = _client(cast.owner)
+    coordinator = signed_in(cast.owner)
     sheet = coordinator.get(_url("monitoring-period", cast, monitored, period.pk)).content.decode()
-    seen = _hidden(sheet, "version")
+    seen = hidden_value(sheet, "version")
     services.measurement_enter(
         actor=cast.member, kpi=monitored.kpi, period=period, variables={"A": "7", "B": "40"}
     )
@@ -421,7 +395,7 @@ def test_the_same_create_form_sent_twice_makes_one_row_and_a_new_form_another(
 ) -> None:  # type: ignore[no-untyped-def]
     if create.before is not None:
         create.before(cast, monitored)
-    client = _client(cast.owner)
+    client = signed_in(cast.owner)
     page = create.page(cast, monitored)
     post = (create.post or create.page)(cast, monitored)
     data = create.data(cast, monitored)

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from django.db import models
-from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from tests.forms import hidden_value, signed_in
 
 from arusha.assessments.models import (
     AgendaSession,
@@ -33,7 +33,6 @@ from arusha.assessments.models import (
     TermsOfReference,
     WorkingGroup,
 )
-from arusha.core import services as core_services
 from arusha.core.models import Comment, Division, Membership, Organization
 from arusha.planning.models import (
     ActionPlan,
@@ -47,33 +46,6 @@ from arusha.planning.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
-
-
-@pytest.fixture
-def colleague(cast):  # type: ignore[no-untyped-def]
-    """A second person with the owner's roles: the other one who edits at the same time."""
-    person = core_services.user_create(
-        email="colleague@test.example", full_name="Cleo Colleague", password=None
-    )
-    core_services.membership_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        user=person,
-        roles=["administrator", "national_contact_point"],
-    )
-    return person
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _hidden(page: str, name: str) -> str:
-    found = re.search(rf'name="{name}" value="([\w-]+)"', page)
-    assert found is not None, f"the form carries no {name}"
-    return found.group(1)
 
 
 def _saved(model: type[models.Model], pk: int, name: str) -> Any:
@@ -245,12 +217,12 @@ EDITS = [
 def test_the_second_save_from_the_same_version_is_refused_and_keeps_the_typed_text(
     cast, world, colleague, edit: Edit
 ) -> None:  # type: ignore[no-untyped-def]
-    first, second = _client(cast.owner), _client(colleague)
+    first, second = signed_in(cast.owner), signed_in(colleague)
     with scopes_disabled():
         page, post = edit.page(cast, world), (edit.post or edit.page)(cast, world)
         base = edit.data(cast, world)
-    read_by_first = _hidden(first.get(page).content.decode(), "version")
-    read_by_second = _hidden(second.get(page).content.decode(), "version")
+    read_by_first = hidden_value(first.get(page).content.decode(), "version")
+    read_by_second = hidden_value(second.get(page).content.decode(), "version")
     assert read_by_first == read_by_second
 
     saved = first.post(post, {**base, edit.field: edit.first, "version": read_by_first})
@@ -268,7 +240,7 @@ def test_the_second_save_from_the_same_version_is_refused_and_keeps_the_typed_te
         assert edit.stored(cast, world) == edit.first
 
     # Once compared, saving again goes through: the form now carries the current version.
-    again = second.post(post, {**base, edit.field: edit.second, "version": _hidden(text, "version")})
+    again = second.post(post, {**base, edit.field: edit.second, "version": hidden_value(text, "version")})
     assert again.status_code == 302
     with scopes_disabled():
         assert edit.stored(cast, world) == edit.second
@@ -462,9 +434,9 @@ CREATES = [
 
 @pytest.mark.parametrize("create", CREATES, ids=[c.name for c in CREATES])
 def test_the_same_create_form_sent_twice_makes_one_row(cast, world, create: Create) -> None:  # type: ignore[no-untyped-def]
-    client = _client(cast.owner)
+    client = signed_in(cast.owner)
     page = create.page(cast, world)
-    key = _hidden(client.get(page).content.decode(), "idempotency_key")
+    key = hidden_value(client.get(page).content.decode(), "idempotency_key")
     post = (create.post or create.page)(cast, world)
     with scopes_disabled():
         data = {**create.data(cast, world), "idempotency_key": key}
@@ -476,11 +448,11 @@ def test_the_same_create_form_sent_twice_makes_one_row(cast, world, create: Crea
 
 
 def test_fifty_double_submits_make_fifty_rows_and_a_new_form_makes_another(cast, world) -> None:  # type: ignore[no-untyped-def]
-    client = _client(cast.owner)
+    client = signed_in(cast.owner)
     url = reverse("plan-outcome-add", args=[_org(cast), world.plan.pk])
     detail = reverse("plan-detail", args=[_org(cast), world.plan.pk])
     for n in range(50):
-        key = _hidden(client.get(detail).content.decode(), "idempotency_key")
+        key = hidden_value(client.get(detail).content.decode(), "idempotency_key")
         form = {"level": "immediate", "statement": f"Outcome {n}", "idempotency_key": key}
         assert [client.post(url, form).status_code for _ in range(2)] == [302, 302]
     with scopes_disabled():
@@ -488,7 +460,7 @@ def test_fifty_double_submits_make_fifty_rows_and_a_new_form_makes_another(cast,
         assert outcomes.count() == 50
         assert outcomes.values("statement").distinct().count() == 50
     # The same statement from a new form (another key) is another outcome: nothing is merged by content.
-    key = _hidden(client.get(detail).content.decode(), "idempotency_key")
+    key = hidden_value(client.get(detail).content.decode(), "idempotency_key")
     client.post(url, {"level": "immediate", "statement": "Outcome 0", "idempotency_key": key})
     with scopes_disabled():
         assert Outcome._default_manager.filter(plan=world.plan, statement="Outcome 0").count() == 2
