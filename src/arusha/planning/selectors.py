@@ -10,7 +10,9 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from arusha.assessments import selectors as assessment_selectors
+from arusha.core.access import Access
 from arusha.core.models import Organization
+from arusha.planning.access import PlanPolicy
 from arusha.planning.models import (
     ActionPlan,
     Activity,
@@ -28,8 +30,10 @@ if TYPE_CHECKING:
     from arusha.assessments.models import Finding
 
 
-def plan_list(organization: Organization) -> QuerySet[ActionPlan]:
-    return ActionPlan.objects.filter(organization=organization).select_related("assessment")
+def plan_list(organization: Organization, access: Access) -> QuerySet[ActionPlan]:
+    """The plans the person may see: all of them with the permission, else those granted to them."""
+    plans = ActionPlan.objects.filter(organization=organization).select_related("assessment")
+    return PlanPolicy().visible(access, plans)
 
 
 def plan_get(organization: Organization, pk: int) -> ActionPlan:

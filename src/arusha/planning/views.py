@@ -23,7 +23,7 @@ from arusha.core.requests import notes_of, object_of
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
 from arusha.planning import annex9, kpi_sheet, kpis, priority, selectors, services
-from arusha.planning.access import EDIT, VIEW, PlanPolicy
+from arusha.planning.access import EDIT, VIEW
 from arusha.planning.forms import (
     ActivityDetailsForm,
     ActivityForm,
@@ -60,7 +60,7 @@ def _plan(request: HttpRequest) -> ActionPlan:
 @member(Permission.VIEW)
 def plan_list(request: HttpRequest, organization: str) -> HttpResponse:
     """Every plan the person may see: all of them with the permission, else those granted."""
-    plans = PlanPolicy().visible(notes_of(request).access, selectors.plan_list(_org(request)))
+    plans = selectors.plan_list(_org(request), notes_of(request).access)
     return render(
         request,
         "planning/plan_list.html",
@@ -457,7 +457,9 @@ def plan_stakeholders(request: HttpRequest, organization: str, plan: int) -> Htt
                 lambda data: services.consultation_add(actor=_user(request), plan=current, **data),
             )
         if saved is not None:
-            return done(request, saved, reverse("plan-stakeholders", args=[organization, plan]), _("Saved."))
+            return done(
+                request, saved.value, reverse("plan-stakeholders", args=[organization, plan]), _("Saved.")
+            )
     context = {
         "plan": current,
         "tab": "stakeholders",
@@ -512,7 +514,9 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
                 lambda data: services.plan_revise(actor=_user(request), plan=current, **data),
             )
         if saved is not None:
-            return done(request, saved, reverse("plan-adoption", args=[organization, plan]), _("Saved."))
+            return done(
+                request, saved.value, reverse("plan-adoption", args=[organization, plan]), _("Saved.")
+            )
     revisions = list(current.revisions.all())
     compare = None
     wanted = request.GET.get("compare", "")

@@ -22,6 +22,7 @@ from arusha.assessments.models import (
     TermsOfReference,
     WorkingGroup,
 )
+from arusha.core.access import Access
 from arusha.core.models import Organization
 
 
@@ -35,6 +36,13 @@ def assessment_list(organization: Organization) -> QuerySet[Assessment]:
         )
         .order_by("-planned_start", "-id")
     )
+
+
+def assessments_visible(organization: Organization, access: Access) -> QuerySet[Assessment]:
+    """The organization's assessments that the person may see (roles, grants, participations)."""
+    from arusha.assessments.access import AssessmentPolicy
+
+    return AssessmentPolicy().visible(access, assessment_list(organization))
 
 
 def previous_candidates(organization: Organization) -> QuerySet[Assessment]:

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from arusha.assessments import reports, selectors, services
 from arusha.assessments.access import (
     PERMISSION_MANAGE,
-    AssessmentPolicy,
     can_contribute,
     can_manage,
     can_view,
@@ -43,7 +42,7 @@ from arusha.frameworks.templatetags.arusha_text import tr
 @member(Permission.VIEW)
 def assessment_list(request: HttpRequest, organization: str) -> HttpResponseBase:
     access = notes_of(request).access
-    assessments = AssessmentPolicy().visible(access, selectors.assessment_list(org_of(request)))
+    assessments = selectors.assessments_visible(org_of(request), access)
     if request.GET.get("format") == "csv":
         rows = (
             [
