@@ -86,6 +86,11 @@ slug_validator = RegexValidator(
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 country code."))
 
 
+class PaperSize(models.TextChoices):
+    A4 = "A4", _("A4")
+    LETTER = "Letter", _("US Letter")
+
+
 class Organization(models.Model):
     """A tenant: a Customs administration, or a body that works with one."""
 
@@ -95,6 +100,13 @@ class Organization(models.Model):
     country = models.CharField(_("country"), max_length=2, validators=[country_validator], blank=True)
     default_language = models.CharField(
         _("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
+    )
+    paper_size = models.CharField(
+        _("paper size"),
+        max_length=8,
+        choices=PaperSize.choices,
+        default=PaperSize.A4,
+        help_text=_("The page size of the documents the platform writes (DOCX and PDF)."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from docx import Document
-from docx.shared import Cm, Pt
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm, Mm, Pt
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -19,11 +20,28 @@ def html_to_pdf(html: str) -> bytes:
     return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
 
 
-class DocxBuilder:
-    """A plain, editable Word document: headings, paragraphs, tables."""
+# Width and height in millimetres, portrait.
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (210, 297), "Letter": (215.9, 279.4)}
 
-    def __init__(self, title: str) -> None:
+
+class DocxBuilder:
+    """A plain, editable Word document: headings, paragraphs, tables.
+
+    `paper` is the organization's paper size (Organization.paper_size); `landscape`
+    turns the page for documents whose tables need the width.
+    """
+
+    def __init__(self, title: str, *, paper: str = "A4", landscape: bool = False) -> None:
         self.document = Document()
+        width, height = PAPER_SIZES.get(paper, PAPER_SIZES["A4"])
+        if landscape:
+            width, height = height, width
+        section = self.document.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Cm(2))
+        self.text_width_cm = width / 10 - 4
         style = self.document.styles["Normal"]
         style.font.name = "DejaVu Sans"
         style.font.size = Pt(10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -67,6 +68,15 @@ class ActionPlan(models.Model):
         default=False,
         help_text=_("The adopted plan is shown to the public, confidential items withheld."),
     )
+    strategic_plan = models.CharField(
+        _("strategic plan"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The administration's strategic plan the activities refer to, with its period, "
+            "e.g. Strategic Plan (2020-2022)."
+        ),
+    )
     national_strategy = models.CharField(
         _("national anti-corruption strategy"),
         max_length=300,
@@ -123,9 +133,9 @@ class Objective(models.Model):
         verbose_name=_("outcome"),
     )
     what = models.TextField(_("what is to be achieved"))
-    measure = models.CharField(_("how it is measured"), max_length=300)
-    target = models.CharField(_("target"), max_length=200)
-    deadline = models.DateField(_("deadline"))
+    measure = models.CharField(_("how it is measured"), max_length=300, blank=True)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
 
     objects: ClassVar[models.Manager[Objective]] = ScopedManager(organization="plan__organization")
 
@@ -188,6 +198,22 @@ class Activity(models.Model):
         related_name="+",
         verbose_name=_("performer"),
     )
+    kpis: models.ManyToManyField[Kpi, Any] = models.ManyToManyField(
+        "Kpi", blank=True, related_name="activities", verbose_name=_("key performance indicators")
+    )
+    target = models.TextField(
+        _("performance target"),
+        blank=True,
+        help_text=_("What the activity should reach, in words, e.g. 100% coverage."),
+    )
+    target_value = models.DecimalField(
+        _("target value"),
+        max_digits=18,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("The target as a figure in the unit of the activity's first KPI, when there is one."),
+    )
     contributors = models.TextField(_("contributing organizations"), blank=True)
     budget_amount = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
     budget_currency = models.CharField(_("currency"), max_length=3, blank=True)
@@ -226,23 +252,46 @@ class Activity(models.Model):
         return self.title
 
 
+class ValueFormat(models.TextChoices):
+    NUMBER = "number", _("A number")
+    PERCENT = "percent", _("A percentage, from 0 to 100")
+    FRACTION = "fraction", _("A share from 0 to 1, shown as a percentage")
+
+
 class Kpi(models.Model):
     """A key performance indicator of the administration's library, with its Annex 11 metadata sheet."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name of the indicator"), max_length=200)
-    description = models.TextField(_("description"))
-    performance_dimension = models.CharField(_("performance dimension"), max_length=300)
-    formula = models.CharField(_("calculation method"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    performance_dimension = models.CharField(_("performance dimension"), max_length=300, blank=True)
+    formula = models.CharField(_("calculation method"), max_length=300, blank=True)
     variables = models.JSONField(_("variables"), default=list)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
+    value_format = models.CharField(
+        _("values are"), max_length=10, choices=ValueFormat.choices, default=ValueFormat.NUMBER
+    )
+    decimals = models.PositiveSmallIntegerField(
+        _("decimals shown"),
+        default=1,
+        validators=[MaxValueValidator(6)],
+        help_text=_("How many decimals values are rounded to on screens, charts and documents."),
+    )
+    parts_computed = models.BooleanField(
+        _("computed from its parts"),
+        default=False,
+        help_text=_(
+            "Each category of a disaggregation gets its own variables (e.g. women in senior posts and "
+            "senior posts, per grade); the overall value is computed from their sums."
+        ),
+    )
     rationale = models.TextField(_("rationale (relevance)"), blank=True)
     related: models.ManyToManyField[Kpi, Any] = models.ManyToManyField(
         "self", blank=True, verbose_name=_("links to other indicators")
     )
     typologies = models.JSONField(_("typologies"), default=list)
-    source_of_verification = models.TextField(_("source of verification"))
+    source_of_verification = models.TextField(_("source of verification"), blank=True)
     references = models.TextField(_("references to databases and metadata"), blank=True)
     periodicity = models.CharField(_("periodicity"), max_length=12, choices=Periodicity.choices)
     disaggregation = models.JSONField(_("disaggregation"), default=list)
@@ -296,6 +345,27 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.value}"
+
+
+class KpiReference(models.Model):
+    """A value of the indicator measured elsewhere (another administration, a regional average)."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="reference_values")
+    label = models.CharField(_("series"), max_length=100, help_text=_("e.g. Regional average"))
+    source = models.CharField(_("source"), max_length=300)
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
+
+    objects: ClassVar[models.Manager[KpiReference]] = ScopedManager(organization="kpi__organization")
+
+    class Meta:
+        ordering = ["label", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "label", "date"], name="kpi_reference_unique_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.date}: {self.value}"
 
 
 class StakeholderKind(models.TextChoices):
