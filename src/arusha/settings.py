@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "arusha.core",
+    # Its template filters: {% load documents %} for indicator values.
+    "arusha.documents",
     "arusha.accounts",
     # After arusha.accounts, whose templates dress the sign-in library's pages.
     "allauth",
@@ -399,9 +401,17 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Arusha API",
-    "DESCRIPTION": "Read access to assessments, their answers and findings, and the portable export.",
+    "DESCRIPTION": (
+        "Read access to assessments, their answers and findings, the portable export, action plans, "
+        "activities and KPIs; read and write access to KPI measurements and progress reports."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The four Figure 5 steps share one set of ratings: one name in the schema.
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "arusha.assessments.maturity.Rating"},
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "arusha.assessments.maturity.Rating",
+        # Plans and progress reports both have a "status": each its own name.
+        "PlanStatusEnum": "arusha.planning.models.PlanStatus",
+        "ActivityStatusEnum": "arusha.monitoring.models.ActivityStatus",
+    },
 }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from arusha.assessments import maturity
 from arusha.assessments.selectors.results import Results
-from arusha.documents.charts import GRID, INK, svg_open
+from arusha.documents.charts import GRID, INK, MUTED, svg_open
 
 CURRENT = "#0a5ca8"
 EARLIER = "#b35c00"
@@ -33,6 +33,39 @@ def _polygon(points: list[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
+def _runs(series: Sequence[float | None]) -> list[list[int]]:
+    """The axes with a value, in runs of neighbours: the outline breaks where an area has none."""
+    count = len(series)
+    missing = [i for i, value in enumerate(series) if value is None]
+    if not missing:
+        return [list(range(count))]
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for step in range(count):
+        i = (missing[0] + 1 + step) % count  # start just after a gap, go round once
+        if series[i] is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(i)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _wrap(text: str, width: float, font_size: float) -> list[str]:
+    """Words over as many lines as the width needs."""
+    per_line = max(int(width / (font_size * 0.6)), 10)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def radar(
     labels: Sequence[str],
     values: Sequence[float | None],
@@ -42,12 +75,21 @@ def radar(
     description: str,
     earlier: Sequence[float | None] | None = None,
     legend: tuple[str, str] = ("", ""),
+    note: str = "",
 ) -> SafeString:
-    """A radar (spider) chart of one value per axis, from 0 to `maximum`; None draws as 0."""
+    """A radar (spider) chart of one value per axis, from 0 to `maximum`.
+
+    An axis without a value (None) is a gap, never a point at 0: the outline stops at
+    its neighbours and its label is greyed. `note` is written under the chart, to name
+    the gaps ("Not yet answered: KF2, KF3").
+    """
     size, cx, cy, radius = 460, 230, 235, 160
     count = max(len(labels), 3)
     angles = [2 * math.pi * i / count for i in range(len(labels))]
-    parts = svg_open(size, size + 30, title, description, "radar", font_size=12)
+    note_lines = _wrap(note, size - 40, 12) if note else []
+    legend_y = size + 12
+    height = size + 30 + 16 * len(note_lines) + (4 if note_lines else 0)
+    parts = svg_open(size, height, title, description, "radar", font_size=12)
     for ring in range(1, int(maximum) + 1):
         r = radius * ring / maximum
         parts.append(
@@ -55,34 +97,54 @@ def radar(
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(f'<text x="{cx + 3}" y="{cy - r + 12:.1f}" fill="{INK}" font-size="10">{ring}</text>')
-    for label, angle in zip(labels, angles, strict=True):
+    for index, (label, angle) in enumerate(zip(labels, angles, strict=True)):
         x, y = _point(cx, cy, radius, angle)
         parts.append(
             f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
         lx, ly = _point(cx, cy, radius + 22, angle)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
+        gap = values[index] is None
+        colour = MUTED if gap else INK
+        style = ' font-style="italic"' if gap else ""
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" fill="{INK}">{escape(label)}</text>'
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" fill="{colour}"{style}>'
+            f"{escape(label)}</text>"
         )
 
     def shape(series: Sequence[float | None], colour: str, dashed: bool) -> str:
         points = [
-            _point(cx, cy, radius * (value or 0) / maximum, a)
+            _point(cx, cy, radius * value / maximum, a) if value is not None else None
             for value, a in zip(series, angles, strict=True)
         ]
         dash = ' stroke-dasharray="6 4"' if dashed else ""
-        fill = "none" if dashed else colour
-        return (
-            f'<polygon points="{_polygon(points)}" fill="{fill}" fill-opacity="0.18" stroke="{colour}" '
-            f'stroke-width="2.5"{dash}/>'
-        )
+        runs = _runs(series)
+        drawn = []
+        if len(runs) == 1 and len(runs[0]) == len(series):
+            fill = "none" if dashed else colour
+            drawn.append(
+                f'<polygon points="{_polygon([p for p in points if p])}" fill="{fill}" fill-opacity="0.18" '
+                f'stroke="{colour}" stroke-width="2.5"{dash}/>'
+            )
+        else:
+            # With gaps, no area is filled: a filled shape would join across the missing areas.
+            for run in runs:
+                if len(run) > 1:
+                    line = [p for p in (points[i] for i in run) if p]
+                    drawn.append(
+                        f'<polyline points="{_polygon(line)}" fill="none" stroke="{colour}" '
+                        f'stroke-width="2.5"{dash}/>'
+                    )
+        for point in points:
+            if point is not None:
+                drawn.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="3.5" fill="{colour}"/>')
+        return "".join(drawn)
 
     if earlier is not None:
         parts.append(shape(earlier, EARLIER, dashed=True))
     parts.append(shape(values, CURRENT, dashed=False))
     if earlier is not None and legend[0]:
-        y = size + 12
+        y = legend_y
         parts.append(f'<line x1="20" y1="{y}" x2="50" y2="{y}" stroke="{CURRENT}" stroke-width="3"/>')
         parts.append(f'<text x="56" y="{y + 4}" fill="{INK}">{escape(legend[0])}</text>')
         parts.append(
@@ -90,6 +152,11 @@ def radar(
             'stroke-dasharray="6 4"/>'
         )
         parts.append(f'<text x="276" y="{y + 4}" fill="{INK}">{escape(legend[1])}</text>')
+    for line_number, line in enumerate(note_lines):
+        parts.append(
+            f'<text x="20" y="{size + 34 + 16 * line_number}" fill="{MUTED}" class="chart-note">'
+            f"{escape(line)}</text>"
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  # every text above is escaped
 
@@ -137,6 +204,22 @@ def stacked_bars(
 class ResultCharts:
     radar: SafeString
     distribution: SafeString
+    # The areas drawn as gaps on the radar, in words ("Not yet answered: KF2, KF3."); "" if none.
+    gaps: str = ""
+
+
+def gaps_note(results: Results) -> str:
+    """Names the areas that have no mean level: none of their questions answered, or no level determined."""
+    unanswered = [r.area.code for r in results.areas if r.answered == 0]
+    undetermined = [r.area.code for r in results.areas if r.answered and r.mean is None]
+    sentences = []
+    if unanswered:
+        sentences.append(_("Not yet answered: %(areas)s.") % {"areas": ", ".join(unanswered)})
+    if undetermined:
+        sentences.append(
+            _("Answered, no level determined yet: %(areas)s.") % {"areas": ", ".join(undetermined)}
+        )
+    return " ".join(sentences)
 
 
 def result_charts(results: Results) -> ResultCharts:
@@ -147,16 +230,19 @@ def result_charts(results: Results) -> ResultCharts:
     summary = "; ".join(
         f"{code} {mean if mean is not None else '—'}" for code, mean in zip(codes, means, strict=True)
     )
+    gaps = gaps_note(results)
+    description = str(
+        _("Mean maturity level (0 to 4) of the answered questions: %(values)s.") % {"values": summary}
+    )
     profile = radar(
         codes,
         means,
         maximum=maturity.MAX_LEVEL,
         title=str(_("Maturity profile per area")),
-        description=str(
-            _("Mean maturity level (0 to 4) of the answered questions: %(values)s.") % {"values": summary}
-        ),
+        description=f"{description} {gaps}".strip(),
         earlier=[r.earlier for r in results.areas] if has_earlier else None,
         legend=(str(_("This assessment")), results.earlier_title),
+        note=gaps,
     )
     legend = [f"{n} {label}" for n, label in maturity.LEVELS.items()] + [str(_("Not determined"))]
     distribution = stacked_bars(
@@ -165,4 +251,4 @@ def result_charts(results: Results) -> ResultCharts:
         title=str(_("Distribution of maturity levels per area")),
         description=str(_("Number of answers at each level, per area; the table below gives the figures.")),
     )
-    return ResultCharts(radar=profile, distribution=distribution)
+    return ResultCharts(radar=profile, distribution=distribution, gaps=gaps)

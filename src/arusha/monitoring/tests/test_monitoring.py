@@ -404,7 +404,8 @@ def test_the_dashboard_counts_states_and_draws_each_kpi_against_its_targets(clie
     rows = selectors.activity_rows(monitored.plan, selectors.Filters(), DAY(2025, 10, 15))
     assert total == 3 and sorted(r.state for r in rows) == ["at_risk", "done", "late"]
     assert "<svg" in page and "INT-1 Integrity compliance rate" in page
-    assert "<td>2025 Q2</td><td>4</td><td>5</td><td>not yet</td>" in page.replace("\n", "")
+    # Rounded as the KPI says (one decimal), with its unit.
+    assert "<td>2025 Q2</td><td>4.0 %</td><td>5.0 %</td><td>not yet</td>" in page.replace("\n", "")
     # Filters: by performer, by division, by factor.
     filtered = client.get(url, {"performer": cast.member.pk}).content.decode()
     assert "1 activity" in filtered

@@ -10,9 +10,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from arusha.assessments import selectors as assessment_selectors
 from arusha.core import selectors as core_selectors
@@ -27,7 +24,6 @@ from arusha.monitoring.forms import (
     FilterForm,
 )
 from arusha.monitoring.models import MonitoringSetup
-from arusha.planning import kpis
 
 if TYPE_CHECKING:
     from arusha.planning.models import ActionPlan
@@ -122,33 +118,6 @@ def _form_page(
         page=lambda status: _page(request, template, plan, tab, status=status, form=form, **context),
         theirs=theirs,
     )
-
-
-def _figures(series: selectors.KpiSeries) -> SafeString:
-    """The table beside a KPI's chart, built here: a template loop costs ten times as much."""
-    yes, pending = _("yes"), _("not yet")
-    rows = format_html_join(
-        "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        (
-            (
-                p.period.label,
-                "—" if p.value is None else kpis.plain(p.value),
-                "—" if p.target is None else kpis.plain(p.target),
-                yes if p.verified else (pending if p.value is not None else "—"),
-            )
-            for p in series.points
-        ),
-    )
-    head = format_html(
-        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
-        '<th scope="col">{}</th></tr></thead>',
-        _("Period"),
-        _("Value"),
-        _("Target"),
-        _("Verified"),
-    )
-    return format_html("<table>{}<tbody>{}</tbody></table>", head, rows)
 
 
 def _filters(request: HttpRequest, plan: ActionPlan) -> tuple[FilterForm, selectors.Filters]:

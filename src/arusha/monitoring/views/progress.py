@@ -14,22 +14,25 @@ from arusha.core.listing import csv_response, paginate
 from arusha.core.policies import on_object
 from arusha.core.requests import user_of as _user
 from arusha.documents import charts
-from arusha.monitoring import selectors, services
+from arusha.monitoring import rates, selectors, services
+from arusha.monitoring.charts import kpi_chart, kpi_figures
 from arusha.monitoring.forms import (
     MeasurementForm,
     ProgressForm,
     SetupForm,
 )
+from arusha.monitoring.rates import PartError
+from arusha.monitoring.views import period_rows
 from arusha.planning import selectors as planning_selectors
 
 if TYPE_CHECKING:
     from arusha.monitoring.models import Measurement
+    from arusha.planning.models import Kpi
 from arusha.monitoring.views.base import (
     KPIS_PER_PAGE,
     STATE_COLOURS,
     _act,
     _base,
-    _figures,
     _filters,
     _form_page,
     _page,
@@ -52,24 +55,7 @@ def dashboard(request: HttpRequest, organization: str, plan: int) -> HttpRespons
     # Off-target indicators first; charts are drawn for one page of indicators at a time.
     series.sort(key=lambda s: (not s.off_target, s.kpi.code))
     page = paginate(request, series, per_page=KPIS_PER_PAGE)
-    labels = [p.label for p in periods]
-    kpi_charts = [
-        (
-            s,
-            _figures(s),
-            charts.line_chart(
-                labels,
-                [p.value for p in s.points],
-                targets=[p.target for p in s.points],
-                baseline=s.kpi.baseline_value,
-                title=str(s.kpi),
-                description=_("Measured values of %(kpi)s per period, against its targets.")
-                % {"kpi": s.kpi.code},
-                legend=(_("Measured"), _("Target"), _("Baseline")),
-            ),
-        )
-        for s in page.object_list
-    ]
+    kpi_charts = [(s, kpi_figures(s), kpi_chart(s)) for s in page.object_list]
     bars = charts.bar_chart(
         [(label, count, STATE_COLOURS[state]) for state, label, count in counts],
         title=_("Activities by state"),
@@ -210,6 +196,7 @@ def period_detail(request: HttpRequest, organization: str, plan: int, pk: int) -
     period = selectors.period_get(current, pk)
     mine = request.GET.get("mine") == "1"
     sheet = selectors.period_sheet(current, period, performer=_user(request) if mine else None)
+    started = period.start <= timezone.localdate()
     return _page(
         request,
         "period_detail",
@@ -218,10 +205,15 @@ def period_detail(request: HttpRequest, organization: str, plan: int, pk: int) -
         setup=setup,
         can=can,
         sheet=sheet,
-        reports=[(a, r, can.report_on(a)) for a, r in sheet.reports],
-        measurements=[(k, m, can.measure(k), m is not None and can.verify(m)) for k, m in sheet.measurements],
+        reports=sheet.reports,
+        measurements=sheet.measurements,
+        # Hundreds of rows: built in Python (period_rows), not by a template loop.
+        report_rows=period_rows.report_rows(current, period, sheet.reports, can, started=started),
+        measurement_rows=period_rows.measurement_rows(
+            request, current, period, sheet.measurements, can, started=started
+        ),
         mine=mine,
-        started=period.start <= timezone.localdate(),
+        started=started,
     )
 
 
@@ -263,10 +255,10 @@ def _version_sent(request: HttpRequest) -> int | None:
     return int(sent) if sent.isdigit() and len(sent) < 10 else None
 
 
-def _measurement_values(measurement: Measurement) -> dict[str, Any]:
+def _measurement_values(kpi: Kpi, measurement: Measurement) -> dict[str, Any]:
     """The measurement form's values for a saved measurement (the form on GET, "their version")."""
     return {
-        **MeasurementForm.initial_from(measurement.variables, measurement.disaggregated),
+        **MeasurementForm.initial_from(kpi, measurement),
         "note": measurement.note,
         "version": measurement.version,
     }
@@ -279,29 +271,41 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
     period = selectors.period_get(current, pk)
     indicator = selectors.plan_kpi_get(current, kpi)
     measurement = selectors.measurement_of(indicator, period)
-    initial = _measurement_values(measurement) if measurement else {"version": 0}
+    initial = _measurement_values(indicator, measurement) if measurement else {"version": 0}
+    form = MeasurementForm(request.POST or None, initial=initial, kpi=indicator)
+
+    def save(data: dict[str, Any]) -> Measurement:
+        try:
+            return services.measurement_enter(
+                actor=_user(request),
+                kpi=indicator,
+                period=period,
+                variables=data["variables"],
+                disaggregated=data["disaggregated"],
+                value=data.get("value"),
+                note=data.get("note", ""),
+                version=data.get("version"),
+            )
+        except PartError as error:
+            raise form.located(error) from error
+
     return _form_page(
         request,
         "measurement_form",
         "periods",
-        MeasurementForm(request.POST or None, initial=initial, kpi=indicator),
-        lambda data: services.measurement_enter(
-            actor=_user(request),
-            kpi=indicator,
-            period=period,
-            variables=data["variables"],
-            disaggregated=data["disaggregated"],
-            note=data.get("note", ""),
-            version=data.get("version"),
-        ),
+        form,
+        save,
         (_("The measurement is saved."), _url("monitoring-period", current, pk=period.pk)),
         current,
         setup=setup,
         can=can,
         period=period,
         kpi=indicator,
-        theirs=_measurement_values,
+        theirs=lambda saved: _measurement_values(indicator, saved),
         measurement=measurement,
+        shown=rates.shown(indicator, measurement.value, measurement.variables, measurement.disaggregated)
+        if measurement
+        else None,
         allowed=can.measure(indicator),
     )
 
