@@ -1,63 +1,24 @@
 """The final report of an assessment (IDG step 6), generated from its data.
 
-The content is assembled once as sections of paragraphs, tables and charts, then
-written out twice: as PDF (through an HTML template) and as editable DOCX. Both files
-therefore say the same thing, and the charts are the very SVG of the results page.
+The content is assembled once as sections of paragraphs, tables and charts
+(arusha.documents.report), then written out twice: as PDF and as editable DOCX, on the
+organization's paper. Both files therefore say the same thing, and the charts are the
+very SVG of the results page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import cairosvg
 from django.db.models import Avg
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from arusha.assessments import charts, maturity, selectors
 from arusha.assessments.models import Assessment, Feedback, FindingKind, ReportText, Scope
 from arusha.assessments.selectors.results import results_of
-from arusha.documents.rendering import DocxBuilder, html_to_pdf
+from arusha.documents import report as document
+from arusha.documents.report import Chart, Paragraph, Report, Section, Table
 from arusha.frameworks.templatetags.arusha_text import tr
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    kind: str = "paragraph"
-
-
-@dataclass(frozen=True)
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    kind: str = "table"
-
-
-@dataclass(frozen=True)
-class Chart:
-    svg: SafeString
-    caption: str
-    kind: str = "chart"
-
-
-Block = Paragraph | Table | Chart
-
-
-@dataclass
-class Section:
-    title: str
-    blocks: list[Block] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    title: str
-    subtitle: str
-    sections: list[Section]
 
 
 def _date(value: object) -> str:
@@ -170,6 +131,8 @@ def _results(assessment: Assessment) -> Section:
         level = row.mean
         # The reading is the level every answer of the area has at least reached on average.
         label = maturity.level_label(int(level)) if level is not None else _("Not determined")
+        if not row.answered:
+            label = _("Not yet answered")  # a gap on the radar, named the same way
         rows.append(
             [
                 f"{row.area.code} {tr(row.area.title)}",
@@ -201,7 +164,8 @@ def _results(assessment: Assessment) -> Section:
 
 
 def _findings(assessment: Assessment, text: ReportText) -> Section:
-    section = Section(_("Findings, recommendations and key messages"))
+    # Five columns, two of them long texts: the findings need the width of landscape pages.
+    section = Section(_("Findings, recommendations and key messages"), wide=True)
     if text.key_messages:
         section.blocks.append(Paragraph(_("Key messages")))
         section.blocks.append(Paragraph(text.key_messages))
@@ -258,24 +222,13 @@ def build(assessment: Assessment) -> Report:
             _findings(assessment, text),
             _challenges(assessment, text),
         ],
+        paper=assessment.organization.paper_size,
     )
 
 
 def to_pdf(report: Report) -> bytes:
-    return html_to_pdf(render_to_string("assessments/report_print.html", {"report": report}))
+    return document.to_pdf(report)
 
 
 def to_docx(report: Report) -> bytes:
-    builder = DocxBuilder(report.title)
-    builder.paragraph(report.subtitle)
-    for section in report.sections:
-        builder.heading(section.title)
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                builder.paragraph(block.text)
-            elif isinstance(block, Table):
-                builder.table(header=block.header, rows=block.rows)
-            else:
-                png = cairosvg.svg2png(bytestring=str(block.svg).encode(), output_width=1400)
-                builder.picture(png, caption=block.caption)
-    return builder.to_bytes()
+    return document.to_docx(report)

@@ -33,7 +33,10 @@ def _agenda_header() -> list[str]:
 
 
 def terms_docx(assessment: Assessment, terms: TermsOfReference, sessions: list[AgendaSession]) -> bytes:
-    builder = DocxBuilder(_("Terms of reference: %(title)s") % {"title": assessment.title})
+    builder = DocxBuilder(
+        _("Terms of reference: %(title)s") % {"title": assessment.title},
+        paper=assessment.organization.paper_size,
+    )
     builder.paragraph(
         f"{assessment.get_mode_display()} · {assessment.planned_start} - {assessment.planned_end}"
     )
@@ -56,4 +59,4 @@ def terms_pdf(assessment: Assessment, terms: TermsOfReference, sessions: list[Ag
             "sessions": [_session_row(s) for s in sessions],
         },
     )
-    return html_to_pdf(html)
+    return html_to_pdf(html, paper=assessment.organization.paper_size)

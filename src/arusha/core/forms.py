@@ -14,6 +14,7 @@ from arusha.core.models import (
     Division,
     Membership,
     Organization,
+    PaperSize,
     Role,
     User,
     country_validator,
@@ -36,6 +37,14 @@ class OrganizationForm(forms.Form):
         help_text=_("Two-letter ISO 3166 code, e.g. KE, FR, PE."),
     )
     default_language = forms.ChoiceField(label=_("Default language"), choices=LANGUAGE_CHOICES)
+    # Not required: a form sent without it (an older page, a script) keeps the paper size.
+    paper_size = forms.TypedChoiceField(
+        label=_("Paper size"),
+        choices=PaperSize.choices,
+        required=False,
+        empty_value=None,
+        help_text=_("The page size of every DOCX and PDF the platform writes for the organization."),
+    )
     version = VersionField()
 
 

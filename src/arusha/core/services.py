@@ -28,13 +28,14 @@ from arusha.core.models import (
     Membership,
     Notification,
     Organization,
+    PaperSize,
     Role,
     User,
 )
 from arusha.core.permissions import PERMISSIONS, Permission, PresetRole
 from arusha.core.tasks import email_send, enqueue_on_commit
 
-_ORGANIZATION_FIELDS = ("slug", "name", "kind", "country", "default_language")
+_ORGANIZATION_FIELDS = ("slug", "name", "kind", "country", "default_language", "paper_size")
 _DIVISION_FIELDS = ("name", "code", "parent")
 _MEMBERSHIP_FIELDS = ("roles", "job_title", "division", "is_active")
 
@@ -104,15 +105,22 @@ def organization_update(
     name: str,
     country: str,
     default_language: str,
+    paper_size: str | None = None,
     version: int | None = None,
 ) -> Organization:
+    """Change the organization's settings; `paper_size` None keeps the current one."""
     authorize_in(actor, Permission.MANAGE, organization)
+    if paper_size is not None and paper_size not in PaperSize.values:
+        raise DomainError(_("Choose A4 or US Letter."), field="paper_size")
     before = snapshot(organization, _ORGANIZATION_FIELDS)
     organization.name = name
     organization.country = country.upper()
     organization.default_language = default_language
+    organization.paper_size = paper_size or organization.paper_size
     organization.full_clean()
-    save_versioned(organization, version=version, fields=["name", "country", "default_language"])
+    save_versioned(
+        organization, version=version, fields=["name", "country", "default_language", "paper_size"]
+    )
     audit_change(
         actor=actor,
         action="arusha.organization.updated",

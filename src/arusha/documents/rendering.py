@@ -7,21 +7,47 @@ from collections.abc import Sequence
 from typing import Any
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.shared import Cm, Mm, Pt
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
-
-
-def html_to_pdf(html: str) -> bytes:
-    # Reports are rendered on closed networks: only inline (data:) resources are read,
-    # nothing is fetched from a server or the file system.
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
-
 
 # Width and height in millimetres, portrait.
 PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": (210, 297), "Letter": (215.9, 279.4)}
+# The class that puts a block of a PDF on pages of its own, turned to landscape.
+WIDE = "wide"
+
+
+def page_css(paper: str, *, landscape: bool = False) -> str:
+    """The page rules every PDF shares: the organization's paper, turned if asked, and wide pages.
+
+    A block of class "wide" (a section whose tables need the width) goes on pages of its
+    own, the same paper turned to landscape. The sizes are `!important` because they are
+    added to the template's own style sheet as a user style sheet: they win over a size a
+    template still names.
+    """
+    width, height = PAPER_SIZES.get(paper, PAPER_SIZES["A4"])
+    size = f"{width}mm {height}mm"
+    turned = f"{height}mm {width}mm"
+    return (
+        f"@page {{ size: {turned if landscape else size} !important; }}\n"
+        f"@page {WIDE} {{ size: {turned} !important; }}\n"
+        f".{WIDE} {{ page: {WIDE}; break-before: page; break-after: page; }}\n"
+    )
+
+
+def html_to_pdf(html: str, *, paper: str | None = None, landscape: bool = False) -> bytes:
+    """The PDF of one of our print templates.
+
+    `paper` is the organization's paper size (Organization.paper_size) and `landscape`
+    turns every page; both decide over the template's @page size (see `page_css`).
+    Without `paper`, the template's own @page rule decides.
+    """
+    # Reports are rendered on closed networks: only inline (data:) resources are read,
+    # nothing is fetched from a server or the file system.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    sheets = [CSS(string=page_css(paper, landscape=landscape))] if paper else []
+    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=sheets))
 
 
 class DocxBuilder:
@@ -34,6 +60,7 @@ class DocxBuilder:
     def __init__(self, title: str, *, paper: str = "A4", landscape: bool = False) -> None:
         self.document = Document()
         width, height = PAPER_SIZES.get(paper, PAPER_SIZES["A4"])
+        self.paper_mm = (width, height)  # portrait, for `orientation`
         if landscape:
             width, height = height, width
         section = self.document.sections[0]
@@ -42,11 +69,30 @@ class DocxBuilder:
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Cm(2))
         self.text_width_cm = width / 10 - 4
+        self.landscape = landscape
         style = self.document.styles["Normal"]
         style.font.name = "DejaVu Sans"
         style.font.size = Pt(10)
         self.document.core_properties.title = title
         self.document.add_heading(title, level=0)
+
+    def orientation(self, *, landscape: bool) -> None:
+        """Go on, on a new page, in this orientation (the same paper), if it is not the current one.
+
+        For the parts of a document whose tables need the width: they go on landscape
+        pages, and the text after them turns back.
+        """
+        if landscape == self.landscape:
+            return
+        width, height = self.paper_mm
+        if landscape:
+            width, height = height, width
+        # A new section copies the last one's margins; only its turn changes.
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        self.text_width_cm = width / 10 - 4
+        self.landscape = landscape
 
     def heading(self, text: str, level: int = 1) -> None:
         self.document.add_heading(text, level=level)

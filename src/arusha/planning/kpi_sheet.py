@@ -32,8 +32,12 @@ def rows(kpi: Kpi) -> list[tuple[str, str]]:
         (_("Performance dimension"), kpi.performance_dimension),
         (
             _("Calculation method"),
-            f"{kpi.formula} {kpi.unit}".strip() + (f"\n{variables}" if variables else ""),
+            (f"{kpi.formula} {kpi.unit}".strip() + (f"\n{variables}" if variables else ""))
+            if kpi.formula
+            else _("Entered directly, without a formula") + (f" ({kpi.unit})" if kpi.unit else ""),
         ),
+        (_("Values are"), kpi.get_value_format_display()),
+        (_("Decimals shown"), str(kpi.decimals)),
         (_("Rationale (relevance)"), kpi.rationale),
         (_("Links to other indicators"), "\n".join(str(k) for k in kpi.related.all())),
         (_("Typologies (IDG Annex 10)"), typologies),
@@ -60,11 +64,11 @@ def title(kpi: Kpi) -> str:
 
 
 def to_docx(kpi: Kpi) -> bytes:
-    builder = DocxBuilder(title(kpi))
+    builder = DocxBuilder(title(kpi), paper=kpi.organization.paper_size)
     builder.fields([(label, value or "—") for label, value in rows(kpi)])
     return builder.to_bytes()
 
 
 def to_pdf(kpi: Kpi) -> bytes:
     html = render_to_string("planning/kpi_print.html", {"title": title(kpi), "rows": rows(kpi)})
-    return html_to_pdf(html)
+    return html_to_pdf(html, paper=kpi.organization.paper_size)

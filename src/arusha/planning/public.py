@@ -37,6 +37,7 @@ def _context(plan: ActionPlan) -> dict[str, Any]:
         activities = list(
             Activity.objects.filter(plan=plan, confidential=False)
             .select_related("objective", "responsible_division")
+            .prefetch_related("kpis")
             .order_by("objective_id", "id")
         )
         return {
@@ -57,6 +58,8 @@ def plan_page(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
 def plan_pdf(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
     plan = _published(organization, pk)
     html = render_to_string("planning/public_plan_print.html", _context(plan), request=request)
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response = HttpResponse(
+        html_to_pdf(html, paper=plan.organization.paper_size, landscape=True), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="action-plan-{plan.pk}.pdf"'
     return response
