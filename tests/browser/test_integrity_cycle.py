@@ -42,17 +42,19 @@ def test_from_findings_to_the_next_cycle(page: Any, live_server: Any, cast: Any,
     expect(page.get_by_role("heading", level=1)).to_have_text("Integrity action plan 2025")
     plan = page.url.rstrip("/")
 
+    page.get_by_role("link", name="Add an objective").click()
     page.get_by_label("What is to be achieved").fill("Integrity statements are verified every year")
     page.get_by_label("How it is measured").fill("Share of lifestyle audits disclosing a case")
     page.get_by_label("Target:", exact=True).fill("Below 2 % by the end of 2025")
     page.get_by_label("Deadline").fill("2025-12-31")
     _submit(page, "Add the objective")
+    page.get_by_role("link", name="Measure an objective with an indicator").click()
     page.get_by_label("Objective:", exact=True).select_option(
         label="Integrity statements are verified every year"
     )
-    page.get_by_label("Indicator").select_option(label=str(world.kpi))
+    page.get_by_role("combobox", name="Indicator").select_option(label=str(world.kpi))
     _submit(page, "Link the indicator")
-    expect(page.locator("#objectives-title ~ table, #objectives-title ~ ul").first).to_contain_text("INT-1")
+    expect(page.locator("#annex-title ~ dl").first).to_contain_text("INT-1")
 
     # From the finding to an activity, rated on the IDG's criteria and given its details.
     page.goto(f"{plan}/findings/")
@@ -70,6 +72,8 @@ def test_from_findings_to_the_next_cycle(page: Any, live_server: Any, cast: Any,
     )
     page.get_by_label("Performer").select_option(label="Mark Member")
     page.get_by_label("Responsible division").select_option(label="Operations")
+    page.get_by_label("INT-1 Integrity compliance rate").check()
+    page.get_by_label("Performance target").fill("Below 2 % by the end of 2025")
     page.get_by_label("Start:", exact=True).fill("2025-02-01")
     page.get_by_label("Due:", exact=True).fill("2025-09-30")
     _submit(page, "Save the activity")
@@ -129,7 +133,7 @@ def test_from_findings_to_the_next_cycle(page: Any, live_server: Any, cast: Any,
     expect(page.locator("#kpi-" + str(world.kpi.pk) + " svg")).to_be_visible()
     page.locator("#kpi-" + str(world.kpi.pk) + " summary").click()
     q2 = page.locator(f"#kpi-{world.kpi.pk} tbody tr").nth(1)
-    expect(q2.locator("td")).to_have_text(["2025 Q2", "4", "—", "not yet"])
+    expect(q2.locator("td")).to_have_text(["2025 Q2", "4.0 %", "—", "not yet"])
     page.get_by_label("Performer").select_option(label="Mark Member")
     _submit(page, "Filter")
     expect(page.locator("#states-title")).to_have_text("1 activity")
@@ -163,10 +167,14 @@ def test_from_findings_to_the_next_cycle(page: Any, live_server: Any, cast: Any,
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     rows = [r for r in rows if r]
     assert rows[0] == ["Integrity action plan 2025"]
-    assert rows[1] == ["Period: 2025-01-01 to 2025-12-31"]
+    assert rows[1] == ["Period: Jan. 1, 2025 to Dec. 31, 2025"]
     assert rows[2] == ["Objectives without an outcome"]
-    assert rows[3] == ["1.1: Integrity statements are verified every year"]
+    assert rows[3] == ["Objective 1.1: Integrity statements are verified every year"]
     assert rows[4] == [
+        "Measured by: Share of lifestyle audits disclosing a case · Target: Below 2 % by the end of 2025 · "
+        "Deadline: Dec. 31, 2025"
+    ]
+    assert rows[5] == [
         "Activity",
         "Responsible person",
         "Key performance indicator (KPI)",
@@ -175,14 +183,14 @@ def test_from_findings_to_the_next_cycle(page: Any, live_server: Any, cast: Any,
         "Timeline",
         "Strategic plan",
     ]
-    assert rows[5] == [
+    assert rows[6] == [
         "Verify a sample of integrity statements",
         "Mark Member (Operations)",
         "Integrity compliance rate",
         "Below 2 % by the end of 2025",
-        "Q1 2025 - Q3 2025",
+        "Q1 2025 \N{EN DASH} Q3 2025",
     ]
-    assert len(rows) == 6
+    assert len(rows) == 7
 
     # Cycle 2: a second assessment linked to the first, compared area by area.
     page.goto(f"{plan}/monitoring/review/")

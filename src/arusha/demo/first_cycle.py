@@ -95,6 +95,7 @@ def load_first_cycle(
         title="Integrity action plan 2025",
         period_start=DAY(2025, 1, 1),
         period_end=DAY(2025, 12, 31),
+        strategic_plan="Strategic Plan (2023-2027)",
     )
     planning_services.plan_update_strategy(
         actor=ncp, plan=plan, national_strategy="National Anti-Corruption Strategy 2023-2027, pillar 3"
@@ -167,6 +168,15 @@ def load_first_cycle(
         targets=[(DAY(2025, 6, 30), Decimal("40")), (DAY(2025, 12, 31), Decimal("90"))],
     )
     planning_services.kpi_link(actor=ncp, objective=objective, kpi=kpi)
+    # Each activity has its own target, and the training its own KPI, as in IDG Annex 9.
+    for activity, target, measured in (
+        (activities[0], "Revised code agreed with staff representatives", []),
+        (activities[1], "90 % of officers trained by December 2025", [kpi]),
+        (activities[2], "Code and channel posted at every office", []),
+    ):
+        planning_services.activity_update(
+            actor=ncp, activity=activity, values={"title": activity.title, "target": target}, kpis=measured
+        )
     planning_services.plan_sign_off(
         actor=ncp,
         plan=plan,

@@ -27,6 +27,7 @@ from arusha.planning.models import (
     Stakeholder,
     StakeholderKind,
     StrategicObjective,
+    ValueFormat,
 )
 
 
@@ -38,11 +39,37 @@ class PlanForm(forms.Form):
     )
     period_start = forms.DateField(label=_("Start of the plan"), widget=DateInput())
     period_end = forms.DateField(label=_("End of the plan"), widget=DateInput())
+    strategic_plan = forms.CharField(
+        label=_("Strategic plan"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "The administration's strategic plan whose goals the activities serve, with its period, "
+            "e.g. Strategic Plan (2020-2022). Annex 9 names it."
+        ),
+    )
+    national_strategy = forms.CharField(
+        label=_("National anti-corruption strategy"),
+        max_length=300,
+        required=False,
+        help_text=_("The national strategy the plan contributes to: its name, reference or address."),
+    )
     idempotency_key = CreationKeyField()
 
     def __init__(self, *args: Any, assessments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assessment"].queryset = assessments  # type: ignore[attr-defined]
+
+
+class PlanEditForm(forms.Form):
+    """The plan's own details; the assessment it answers does not change."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_start = forms.DateField(label=_("Start of the plan"), widget=DateInput())
+    period_end = forms.DateField(label=_("End of the plan"), widget=DateInput())
+    strategic_plan = PlanForm.base_fields["strategic_plan"]
+    national_strategy = PlanForm.base_fields["national_strategy"]
+    version = VersionField()
 
 
 class OutcomeForm(forms.Form):
@@ -53,9 +80,14 @@ class OutcomeForm(forms.Form):
 
 class ObjectiveForm(forms.Form):
     what = forms.CharField(label=_("What is to be achieved"), widget=forms.Textarea(attrs={"rows": 2}))
-    measure = forms.CharField(label=_("How it is measured"), max_length=300)
-    target = forms.CharField(label=_("Target"), max_length=200)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    measure = forms.CharField(
+        label=_("How it is measured"),
+        max_length=300,
+        required=False,
+        help_text=_("Optional: each activity names its own indicators and target."),
+    )
+    target = forms.CharField(label=_("Target"), max_length=200, required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), required=False)
     outcome: forms.ModelChoiceField[Outcome] = forms.ModelChoiceField(
         label=_("Outcome it serves"), queryset=Outcome.objects.none(), required=False
     )
@@ -123,6 +155,35 @@ class ActivityDetailsForm(forms.Form):
     performer: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Performer"), queryset=User.objects.none(), required=False
     )
+    kpis: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
+        label=_("Key performance indicators"),
+        queryset=Kpi.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The indicators of the library that measure this activity."),
+    )
+    new_kpis = forms.CharField(
+        label=_("New indicators"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "One name a line. Each is added to the KPI library and measures this activity; "
+            "complete its metadata sheet there later."
+        ),
+    )
+    target = forms.CharField(
+        label=_("Performance target"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("What the activity should reach, in words, e.g. 100% coverage."),
+    )
+    target_value = forms.DecimalField(
+        label=_("Target value"),
+        max_digits=18,
+        decimal_places=6,
+        required=False,
+        help_text=_("Optional: the target as a figure, in the unit of the first indicator."),
+    )
     contributors = _text(_("Contributing organizations"))
     budget_amount = forms.DecimalField(
         label=_("Budget"), max_digits=14, decimal_places=2, required=False, min_value=0
@@ -157,6 +218,7 @@ class ActivityDetailsForm(forms.Form):
                 "objective": activity.objective_id,
                 "responsible_division": activity.responsible_division_id,
                 "performer": activity.performer_id,
+                "kpis": list(activity.kpis.all()),
                 "strategic_objectives": list(activity.strategic_objectives.all()),
                 "depends_on": list(activity.depends_on.all()),
             }
@@ -166,15 +228,25 @@ class ActivityDetailsForm(forms.Form):
         fields["strategic_objectives"].queryset = StrategicObjective.objects.filter(  # type: ignore[attr-defined]
             organization=plan.organization
         )
+        fields["strategic_objectives"].label = (
+            _("Goals of the %(name)s") % {"name": plan.strategic_plan}
+            if plan.strategic_plan
+            else _("Strategic objectives")
+        )
         fields["responsible_division"].queryset = Division.objects.filter(  # type: ignore[attr-defined]
             organization=plan.organization
         )
         members = Membership.objects.filter(organization=plan.organization, is_active=True).values("user")
         fields["performer"].queryset = User.objects.filter(pk__in=members)  # type: ignore[attr-defined]
+        fields["kpis"].queryset = Kpi.objects.filter(organization=plan.organization)  # type: ignore[attr-defined]
         others = Activity.objects.filter(plan=plan)
         if activity is not None:
             others = others.exclude(pk=activity.pk)
         fields["depends_on"].queryset = others  # type: ignore[attr-defined]
+
+    def clean_new_kpis(self) -> list[str]:
+        raw: str = self.cleaned_data["new_kpis"]
+        return [line for line in raw.splitlines() if line.strip()]
 
 
 class StrategicObjectiveForm(forms.Form):
@@ -186,34 +258,36 @@ class StrategicObjectiveForm(forms.Form):
     idempotency_key = CreationKeyField()
 
 
-class StrategyForm(forms.Form):
-    national_strategy = forms.CharField(
-        label=_("National anti-corruption strategy"),
-        max_length=300,
-        required=False,
-        help_text=_("The national strategy the plan contributes to: its name, reference or address."),
-    )
-    version = VersionField()
-
-
 class KpiForm(forms.Form):
-    """The Annex 11 metadata sheet. Variables and targets are written one per line."""
+    """The Annex 11 metadata sheet. Variables and targets are written one per line.
 
-    code = forms.CharField(label=_("Code"), max_length=20)
+    Only the name is required: a sheet may start from the name an action plan gives and
+    be completed later.
+    """
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        required=False,
+        help_text=_("Left empty, a new indicator gets the next free code (KPI-001…)."),
+    )
     name = forms.CharField(label=_("Name of the indicator"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text=_("Describe the indicator in enough detail that nobody can read it two ways."),
     )
     performance_dimension = forms.CharField(
         label=_("Performance dimension"),
         max_length=300,
+        required=False,
         help_text=_("The expected outcome the indicator measures."),
     )
     variables_text = forms.CharField(
         label=_("Variables"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text=_(
             "One per line: a name, a colon, what it counts. For example “A: cases disclosed by audits”."
         ),
@@ -221,9 +295,31 @@ class KpiForm(forms.Form):
     formula = forms.CharField(
         label=_("Calculation method"),
         max_length=300,
-        help_text=_("A formula over the variables, with + - * / and brackets: A / B * 100."),
+        required=False,
+        help_text=_(
+            "A formula over the variables, with + - * / and brackets: A / B * 100. "
+            "Left empty (with no variables), the value is entered directly each period."
+        ),
     )
     unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
+    # Both optional: a client that sends neither keeps what the sheet has (a number, 1 decimal).
+    value_format = forms.ChoiceField(label=_("Values are"), choices=ValueFormat.choices, required=False)
+    decimals = forms.IntegerField(
+        label=_("Decimals shown"),
+        min_value=0,
+        max_value=6,
+        initial=1,
+        required=False,
+        help_text=_("How many decimals values are rounded to on screens, charts and documents."),
+    )
+    parts_computed = forms.BooleanField(
+        label=_("Computed from its parts"),
+        required=False,
+        help_text=_(
+            "Each category of the disaggregation gets its own variables (e.g. women in senior posts and "
+            "senior posts, per grade); the overall value is computed from their sums."
+        ),
+    )
     rationale = _text(_("Rationale (relevance)"), 3)
     related: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
         label=_("Links to other indicators"),
@@ -243,6 +339,7 @@ class KpiForm(forms.Form):
     source_of_verification = forms.CharField(
         label=_("Source of verification"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text=_("Where and how the data are obtained, and any difficulty in collecting them."),
     )
     references = _text(_("References to databases and metadata"))
@@ -343,11 +440,18 @@ class ConsultationForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
+    """A sign-off of one of the stages still open for the plan's revision (`stages`)."""
+
     stage = forms.ChoiceField(label=_("Stage"), choices=SignOffStage.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     signed_by = forms.CharField(label=_("Signed by"), max_length=200)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     upload = forms.FileField(label=_("Decision document"), required=False)
+
+    def __init__(self, *args: Any, stages: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stages is not None:
+            self.fields["stage"].choices = stages  # type: ignore[attr-defined]
 
 
 class ReviseForm(forms.Form):

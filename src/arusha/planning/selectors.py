@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from arusha.assessments import selectors as assessment_selectors
 from arusha.core.access import Access
@@ -21,6 +23,8 @@ from arusha.planning.models import (
     Objective,
     Outcome,
     PlanStatus,
+    SignOff,
+    SignOffStage,
     Stakeholder,
     StrategicObjective,
 )
@@ -51,11 +55,40 @@ def objectives_of(plan: ActionPlan) -> list[Objective]:
     return list(plan.objectives.select_related("outcome").prefetch_related("kpis"))
 
 
+def period_warnings(plan: ActionPlan) -> list[str]:
+    """Why the plan's period does not follow its assessment, in words; none when it does.
+
+    A plan answers the findings of its assessment, so it starts once the assessment has
+    ended (its planned end: the assessment keeps no other end date). These are warnings,
+    not refusals: a plan adopted before the platform may be typed in as it was.
+    """
+    warnings = []
+    if plan.period_end <= plan.period_start:
+        warnings.append(
+            _("The plan's period is empty or inverted: it runs from %(start)s to %(end)s.")
+            % {"start": date_format(plan.period_start), "end": date_format(plan.period_end)}
+        )
+    assessment = plan.assessment
+    if plan.period_start < assessment.planned_end:
+        warnings.append(
+            _(
+                "The plan starts on %(start)s, before its assessment “%(title)s” ends (%(end)s). "
+                "A plan answers the assessment's findings: check the dates of both."
+            )
+            % {
+                "start": date_format(plan.period_start),
+                "title": assessment.title,
+                "end": date_format(assessment.planned_end),
+            }
+        )
+    return warnings
+
+
 def activity_get(plan: ActionPlan, pk: int) -> Activity:
     activity = (
         Activity.objects.filter(plan=plan, pk=pk)
-        .select_related("responsible_division", "performer")
-        .prefetch_related("findings", "strategic_objectives", "depends_on")
+        .select_related("responsible_division", "performer", "objective")
+        .prefetch_related("findings", "strategic_objectives", "depends_on", "kpis")
         .first()
     )
     if activity is None:
@@ -145,8 +178,8 @@ class Change:
 def revision_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """What changed between two contents of a plan (see services.plan_content)."""
     changes: list[Change] = []
-    for key in ("national_strategy",):
-        if old.get(key) != new.get(key):
+    for key in ("strategic_plan", "national_strategy"):
+        if (old.get(key) or "") != (new.get(key) or ""):
             changes.append(Change("changed", key, str(old.get(key) or ""), str(new.get(key) or "")))
     for key in ("outcomes", "objectives"):
         before, after = set(old.get(key, [])), set(new.get(key, []))
@@ -160,12 +193,26 @@ def revision_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         elif b is None:
             changes.append(Change("removed", a["title"], "", ""))
         else:
+            # A field that an older revision did not keep yet reads as empty, not as changed.
             for field in sorted(set(a) | set(b)):
-                if a.get(field) != b.get(field):
+                if a.get(field, "") != b.get(field, ""):
                     changes.append(
-                        Change("changed", f"{b['title']} · {field}", str(a.get(field)), str(b.get(field)))
+                        Change(
+                            "changed", f"{b['title']} · {field}", str(a.get(field, "")), str(b.get(field, ""))
+                        )
                     )
     return changes
+
+
+def open_sign_off_stages(plan: ActionPlan) -> list[tuple[str, str]]:
+    """The stages that may be signed next for the plan's revision: each needs the one before."""
+    done = set(SignOff.objects.filter(plan=plan, revision=plan.revision).values_list("stage", flat=True))
+    stages = list(SignOffStage)
+    return [
+        (stage.value, str(stage.label))
+        for index, stage in enumerate(stages)
+        if stage.value not in done and (index == 0 or stages[index - 1].value in done)
+    ]
 
 
 def finding_of_plan(plan: ActionPlan, pk: str) -> Finding | None:
@@ -184,7 +231,14 @@ def stakeholders_of(organization: Organization) -> QuerySet[Stakeholder]:
 
 
 def kpi_library(organization: Organization) -> QuerySet[Kpi]:
-    return Kpi.objects.filter(organization=organization).prefetch_related("objectives__plan")
+    return Kpi.objects.filter(organization=organization).prefetch_related(
+        "objectives__plan", "activities__plan"
+    )
+
+
+def kpi_choices(organization: Organization) -> QuerySet[Kpi]:
+    """The library, for choosing an activity's or an objective's indicators."""
+    return Kpi.objects.filter(organization=organization).only("code", "name", "organization_id")
 
 
 def kpi_get(organization: Organization, pk: int) -> Kpi:
@@ -222,10 +276,19 @@ def plan_objectives(plan: ActionPlan) -> QuerySet[Objective]:
     return Objective.objects.filter(plan=plan)
 
 
+def _measuring(plan: ActionPlan) -> Q:
+    """KPIs of the plan: those measuring its objectives and those its activities carry."""
+    return Q(objectives__plan=plan) | Q(activities__plan=plan)
+
+
 def kpis_measuring(plan: ActionPlan, objectives: QuerySet[Objective] | None = None) -> QuerySet[Kpi]:
-    """The KPIs that measure the plan's objectives (or some of them), once each."""
-    chosen = objectives if objectives is not None else plan_objectives(plan)
-    return Kpi.objects.filter(organization=plan.organization, objectives__in=chosen).distinct()
+    """The KPIs that measure the plan's objectives or its activities (or those of some
+    objectives and their activities), once each."""
+    if objectives is None:
+        wanted = _measuring(plan)
+    else:
+        wanted = Q(objectives__in=objectives) | Q(activities__objective__in=objectives)
+    return Kpi.objects.filter(wanted, organization=plan.organization).distinct()
 
 
 def kpi_targets_by_date() -> QuerySet[KpiTarget]:
@@ -233,7 +296,7 @@ def kpi_targets_by_date() -> QuerySet[KpiTarget]:
 
 
 def plan_kpi(plan: ActionPlan, pk: int) -> QuerySet[Kpi]:
-    return Kpi.objects.filter(organization=plan.organization, objectives__plan=plan, pk=pk)
+    return Kpi.objects.filter(_measuring(plan), organization=plan.organization, pk=pk).distinct()
 
 
 def no_kpis() -> QuerySet[Kpi]:
@@ -246,5 +309,8 @@ def kpis_among(pks: list[int]) -> QuerySet[Kpi]:
 
 
 def kpi_measures(plan: ActionPlan, kpi: Kpi) -> bool:
-    """Whether the KPI measures one of the plan's objectives."""
-    return kpi.organization_id == plan.organization_id and plan_objectives(plan).filter(kpis=kpi).exists()
+    """Whether the KPI measures one of the plan's objectives or activities."""
+    return (
+        kpi.organization_id == plan.organization_id
+        and Kpi.objects.filter(_measuring(plan), pk=kpi.pk).exists()
+    )

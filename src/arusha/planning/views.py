@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,7 +25,7 @@ from arusha.core.policies import member, on_object
 from arusha.core.requests import notes_of, object_of
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
-from arusha.planning import annex9, kpi_sheet, kpis, priority, selectors, services
+from arusha.planning import annex9, kpi_sheet, kpis, priority, selectors, services, timeline
 from arusha.planning.access import EDIT, VIEW
 from arusha.planning.forms import (
     ActivityDetailsForm,
@@ -32,15 +35,15 @@ from arusha.planning.forms import (
     KpiLinkForm,
     ObjectiveForm,
     OutcomeForm,
+    PlanEditForm,
     PlanForm,
     RatingForm,
     ReviseForm,
     SignOffForm,
     StakeholderForm,
     StrategicObjectiveForm,
-    StrategyForm,
 )
-from arusha.planning.models import ActionPlan, Activity, Kpi
+from arusha.planning.models import ActionPlan, Activity, Kpi, PlanStatus
 
 # The board shows this many activities a page; the CSV export has them all.
 BOARD_PAGE = 50
@@ -83,62 +86,156 @@ def plan_create(request: HttpRequest, organization: str) -> HttpResponse:
     )
 
 
-def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **forms: Any) -> HttpResponse:
-    context = {
-        "plan": plan,
-        "tab": "structure",
-        "outcomes": selectors.outcomes_of(plan),
-        "objectives": selectors.objectives_of(plan),
-        "activity_count": plan.activities.count(),
-        "can_manage": _can_manage(request),
-        "outcome_form": forms.get("outcome_form") or OutcomeForm(),
-        "objective_form": forms.get("objective_form") or ObjectiveForm(plan=plan),
-        "strategy_form": forms.get("strategy_form") or StrategyForm(initial=_strategy_values(plan)),
-        "kpi_link_form": KpiLinkForm(plan=plan),
-    }
-    return render(request, "planning/plan_detail.html", context, status=status)
+def _is_adopted(plan: ActionPlan) -> bool:
+    return plan.status == PlanStatus.ADOPTED
 
 
-@on_object("plan", ActionPlan)
-def plan_detail(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    return _plan_page(request, _plan(request))
+def _can_change(request: HttpRequest, plan: ActionPlan) -> bool:
+    """Whether the person may change the plan's content now: an adopted plan is read-only."""
+    return _can_manage(request) and not _is_adopted(plan)
 
 
-def _strategy_values(plan: ActionPlan) -> dict[str, Any]:
-    return {"national_strategy": plan.national_strategy, "version": plan.version}
+def _frozen(request: HttpRequest, plan: ActionPlan, back: str) -> HttpResponse | None:
+    """An adopted plan's change pages answer one message and its read view, never a form.
+
+    Changes go through a revision (the adoption page), which reopens the plan as a draft.
+    """
+    if not _is_adopted(plan):
+        return None
+    messages.error(request, str(services.FROZEN))
+    return redirect(back)
 
 
 def _detail_url(plan: ActionPlan) -> str:
     return reverse("plan-detail", args=[plan.organization.slug, plan.pk])
 
 
-@on_object("plan", ActionPlan, "edit")
-@require_POST
-def outcome_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+@on_object("plan", ActionPlan)
+def plan_detail(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    """The plan as a document, in the layout of IDG Annex 9; changes open pages of their own."""
     current = _plan(request)
-    form = OutcomeForm(request.POST)
+    context = {
+        "plan": current,
+        "tab": "structure",
+        "annex": annex9.annex9(current),
+        "outcomes": selectors.outcomes_of(current),
+        "objectives": selectors.objectives_of(current),
+        "activity_count": current.activities.count(),
+        "warnings": selectors.period_warnings(current),
+        "can_change": _can_change(request, current),
+    }
+    return render(request, "planning/plan_detail.html", context)
+
+
+def _part_page(
+    request: HttpRequest,
+    plan: ActionPlan,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    heading: str,
+    button: str,
+    message: str | None,
+    intro: str = "",
+    theirs: Callable[[Any], Mapping[str, Any]] | None = None,
+) -> HttpResponse:
+    """A page of its own for one change to the plan, returning to the plan's read view."""
+    back = _detail_url(plan)
+    if (refused := _frozen(request, plan, back)) is not None:
+        return refused
     return form_page(
         request,
         form,
-        lambda data: services.outcome_add(actor=_user(request), plan=current, **data),
-        success=_detail_url(current),
-        message=None,
-        page=lambda status: _plan_page(request, current, status, outcome_form=form),
+        save,
+        success=back,
+        message=message,
+        template="planning/plan_part_form.html",
+        context={"plan": plan, "tab": "structure", "heading": heading, "button": button, "intro": intro},
+        theirs=theirs,
     )
 
 
 @on_object("plan", ActionPlan, "edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    """The plan's title, period, strategic plan and national strategy."""
+    current = _plan(request)
+    form = PlanEditForm(request.POST or None, initial=_plan_values(current))
+
+    def save(data: dict[str, Any]) -> ActionPlan:
+        return services.plan_update(actor=_user(request), plan=current, **data)
+
+    return _part_page(
+        request,
+        current,
+        form,
+        save,
+        heading=_("Change the plan's details"),
+        button=_("Save the plan"),
+        message=_("The plan is saved."),
+        theirs=_plan_values,
+    )
+
+
+def _plan_values(plan: ActionPlan) -> dict[str, Any]:
+    return {
+        "title": plan.title,
+        "period_start": plan.period_start,
+        "period_end": plan.period_end,
+        "strategic_plan": plan.strategic_plan,
+        "national_strategy": plan.national_strategy,
+        "version": plan.version,
+    }
+
+
+@on_object("plan", ActionPlan, "edit")
+@require_http_methods(["GET", "POST"])
+def outcome_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    current = _plan(request)
+    return _part_page(
+        request,
+        current,
+        OutcomeForm(request.POST or None),
+        lambda data: services.outcome_add(actor=_user(request), plan=current, **data),
+        heading=_("Add an outcome"),
+        button=_("Add the outcome"),
+        message=_("The outcome is added."),
+        intro=_("What the plan changes, at one of three levels: immediate, intermediate or ultimate."),
+    )
+
+
+@on_object("plan", ActionPlan, "edit")
+@require_http_methods(["GET", "POST"])
 def objective_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     current = _plan(request)
-    form = ObjectiveForm(request.POST, plan=current)
-    return form_page(
+    return _part_page(
         request,
-        form,
+        current,
+        ObjectiveForm(request.POST or None, plan=current),
         lambda data: services.objective_add(actor=_user(request), plan=current, **data),
-        success=_detail_url(current),
-        message=None,
-        page=lambda status: _plan_page(request, current, status, objective_form=form),
+        heading=_("Add an objective"),
+        button=_("Add the objective"),
+        message=_("The objective is added."),
+        intro=_(
+            "What is to be achieved under an outcome. Its activities carry their own indicators "
+            "and targets; the objective may state its own measure, target and deadline too."
+        ),
+    )
+
+
+@on_object("plan", ActionPlan, "edit")
+@require_http_methods(["GET", "POST"])
+def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    """Measure an objective of the plan with an indicator of the library."""
+    current = _plan(request)
+    return _part_page(
+        request,
+        current,
+        KpiLinkForm(request.POST or None, plan=current),
+        lambda data: services.kpi_link(actor=_user(request), **data),
+        heading=_("Measure an objective with an indicator of the library"),
+        button=_("Link the indicator"),
+        message=_("The objective is now measured by the indicator."),
     )
 
 
@@ -147,6 +244,9 @@ def objective_add(request: HttpRequest, organization: str, plan: int) -> HttpRes
 def plan_findings(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     """The assessment's findings, each with the activities that answer it; managers add activities here."""
     current = _plan(request)
+    here = reverse("plan-findings", args=[organization, current.pk])
+    if request.method == "POST" and (refused := _frozen(request, current, here)) is not None:
+        return refused
     form = ActivityForm(request.POST or None, plan=current)
     finding = selectors.finding_of_plan(current, request.POST.get("finding", ""))
 
@@ -156,7 +256,7 @@ def plan_findings(request: HttpRequest, organization: str, plan: int) -> HttpRes
             "tab": "findings",
             "answers": selectors.findings_with_activities(current),
             "form": form,
-            "can_manage": _can_manage(request),
+            "can_change": _can_change(request, current),
         }
         return render(request, "planning/plan_findings.html", context, status=status)
 
@@ -166,7 +266,7 @@ def plan_findings(request: HttpRequest, organization: str, plan: int) -> HttpRes
         lambda data: services.activity_create(
             actor=_user(request), plan=current, findings=[finding] if finding else [], **data
         ),
-        success=reverse("plan-findings", args=[organization, current.pk]),
+        success=here,
         message=_("The activity is added to the plan."),
         page=page,
     )
@@ -233,7 +333,7 @@ def _activity_page(
         "activity": activity,
         "form": rating_form or RatingForm(initial=_rating_values(activity)),
         "details_form": details_form or ActivityDetailsForm(plan=current, activity=activity),
-        "can_manage": _can_manage(request),
+        "can_change": _can_change(request, current),
     }
     return render(request, "planning/activity_form.html", context, status=status)
 
@@ -244,8 +344,11 @@ def activity_edit(request: HttpRequest, organization: str, plan: int, pk: int) -
     current = _plan(request)
     activity = selectors.activity_get(current, pk)
     read(_user(request), activity)  # a confidential activity's readers are recorded
+    here = reverse("plan-activity", args=[organization, current.pk, activity.pk])
     if request.method == "GET":
         return _activity_page(request, current, activity)
+    if (refused := _frozen(request, current, here)) is not None:
+        return refused
     form = RatingForm(request.POST)
 
     def rate(data: dict[str, Any]) -> Activity:
@@ -270,6 +373,9 @@ def activity_edit(request: HttpRequest, organization: str, plan: int, pk: int) -
 def activity_details(request: HttpRequest, organization: str, plan: int, pk: int) -> HttpResponse:
     current = _plan(request)
     activity = selectors.activity_get(current, pk)
+    here = reverse("plan-activity", args=[organization, current.pk, activity.pk])
+    if (refused := _frozen(request, current, here)) is not None:
+        return refused
     form = ActivityDetailsForm(request.POST, plan=current, activity=activity)
 
     def update(data: dict[str, Any]) -> Activity:
@@ -278,6 +384,8 @@ def activity_details(request: HttpRequest, organization: str, plan: int, pk: int
             activity=activity,
             strategic_objectives=list(data.pop("strategic_objectives")),
             depends_on=list(data.pop("depends_on")),
+            kpis=list(data.pop("kpis")),
+            new_kpis=data.pop("new_kpis"),
             version=data.pop("version"),
             values=data,
         )
@@ -286,26 +394,10 @@ def activity_details(request: HttpRequest, organization: str, plan: int, pk: int
         request,
         form,
         update,
-        success=reverse("plan-activity", args=[organization, current.pk, activity.pk]),
+        success=here,
         message=_("The activity is saved."),
         page=lambda status: _activity_page(request, current, activity, details_form=form, status=status),
         theirs=_details_values,
-    )
-
-
-@on_object("plan", ActionPlan, "edit")
-@require_POST
-def plan_strategy(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = _plan(request)
-    form = StrategyForm(request.POST)
-    return form_page(
-        request,
-        form,
-        lambda data: services.plan_update_strategy(actor=_user(request), plan=current, **data),
-        success=_detail_url(current),
-        message=_("The plan is saved."),
-        page=lambda status: _plan_page(request, current, status, strategy_form=form),
-        theirs=_strategy_values,
     )
 
 
@@ -360,7 +452,11 @@ def kpi_edit(request: HttpRequest, organization: str, pk: int | None = None) -> 
     form = KpiForm(request.POST or None, organization=org, kpi=kpi)
 
     def save(data: dict[str, Any]) -> Kpi:
-        data["variables"] = kpis.parse_variables(data.pop("variables_text"))
+        text = data.pop("variables_text")
+        data["variables"] = kpis.parse_variables(text) if text.strip() else []
+        for name in ("value_format", "decimals"):
+            if data.get(name) in (None, ""):
+                del data[name]  # not sent: the sheet keeps its own
         data["disaggregation"] = data.pop("disaggregation_text")
         return services.kpi_save(
             actor=_user(request),
@@ -397,19 +493,6 @@ def kpi_export(request: HttpRequest, organization: str, pk: int, fmt: str) -> Ht
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="kpi-{kpi.code}.{fmt}"'
     return response
-
-
-@on_object("plan", ActionPlan, "edit")
-@require_POST
-def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
-    current = _plan(request)
-    form = KpiLinkForm(request.POST, plan=current)
-    if form.is_valid():
-        services.kpi_link(actor=_user(request), **form.cleaned_data)
-        messages.success(request, _("The objective is now measured by the indicator."))
-    else:
-        messages.error(request, _("Choose an objective of the plan and an indicator of the library."))
-    return redirect("plan-detail", organization=organization, plan=plan)
 
 
 @on_object("plan", ActionPlan, post="edit")
@@ -488,9 +571,20 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
     current = _plan(request)
     action = request.POST.get("action", "")
     sign_form = SignOffForm(
-        request.POST if action == "sign" else None, request.FILES if action == "sign" else None
+        request.POST if action == "sign" else None,
+        request.FILES if action == "sign" else None,
+        stages=selectors.open_sign_off_stages(current),
     )
     revise_form = ReviseForm(request.POST if action == "revise" else None)
+    here = reverse("plan-adoption", args=[organization, plan])
+    # A form the page does not show (no stage left to sign, a draft to revise) answers a
+    # message on the page, not a 400 with nowhere to show its error.
+    if request.method == "POST" and action == "sign" and not sign_form.fields["stage"].choices:  # type: ignore[attr-defined]
+        messages.error(request, _("Every stage of this revision is signed."))
+        return redirect(here)
+    if request.method == "POST" and action != "sign" and action != "publish" and not _is_adopted(current):
+        messages.error(request, _("Only an adopted plan is revised; a draft is changed directly."))
+        return redirect(here)
     if request.method == "POST" and action == "publish":
         try:
             services.plan_publish(
@@ -498,7 +592,7 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
             )
         except DomainError as error:
             messages.error(request, str(error.message))
-        return redirect("plan-adoption", organization=organization, plan=plan)
+        return redirect(here)
     if request.method == "POST":
         saved: Saved[Any] | None
         if action == "sign":
@@ -514,9 +608,7 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
                 lambda data: services.plan_revise(actor=_user(request), plan=current, **data),
             )
         if saved is not None:
-            return done(
-                request, saved.value, reverse("plan-adoption", args=[organization, plan]), _("Saved.")
-            )
+            return done(request, saved.value, here, _("Saved."))
     revisions = list(current.revisions.all())
     compare = None
     wanted = request.GET.get("compare", "")
@@ -545,6 +637,6 @@ def plan_adoption(request: HttpRequest, organization: str, plan: int) -> HttpRes
 @on_object("plan", ActionPlan)
 def plan_timeline(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     current = _plan(request)
-    bars, undated = annex9.timeline(current)
-    context = {"plan": current, "tab": "timeline", "bars": bars, "undated": undated}
+    drawn = timeline.plan_timeline(current, timezone.localdate())
+    context = {"plan": current, "tab": "timeline", "gantt": drawn.chart, "undated": drawn.undated}
     return render(request, "planning/plan_timeline.html", context)

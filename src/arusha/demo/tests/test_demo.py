@@ -24,6 +24,11 @@ def test_the_demo_loads_once_with_an_assessment_under_way(client, builtin_pack) 
         )
         plan = ActionPlan.objects.get()
         assert plan.status == "adopted" and plan.assessment_id == assessment.previous_id
+        # Each activity carries its own target, the training its own KPI (IDG Annex 9).
+        training = plan.activities.get(title="Train every officer on the revised code")
+        assert training.target == "90 % of officers trained by December 2025"
+        assert [k.code for k in training.kpis.all()] == ["KIL-01"]
+        assert all(a.target for a in plan.activities.all())
         statuses = sorted(Response.objects.filter(assessment=assessment).values_list("status", flat=True))
         assert statuses == ["agreed", "draft", "proposed"]
         assert Finding.objects.filter(assessment=assessment).count() == 1

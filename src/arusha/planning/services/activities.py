@@ -19,9 +19,11 @@ from arusha.planning.models import (
     ActionPlan,
     Activity,
     Degree,
+    Kpi,
     Objective,
     StrategicObjective,
 )
+from arusha.planning.services.kpis import kpi_names, kpis_from_names
 from arusha.planning.services.plans import editable
 
 if TYPE_CHECKING:
@@ -113,6 +115,8 @@ DETAIL_FIELDS = (
     "budget_currency",
     "budget_source",
     "staff",
+    "target",
+    "target_value",
     "start_date",
     "due_date",
     "confidential",
@@ -150,6 +154,9 @@ def _check_details(plan: ActionPlan, values: Mapping[str, Any]) -> None:
         )
     if amount is not None and not currency:
         raise DomainError(_("Give the currency of the budget."), field="budget_currency")
+    target_value = values.get("target_value")
+    if target_value is not None and not target_value.is_finite():
+        raise DomainError(_("Give the target value as a number."), field="target_value")
     start, due = values.get("start_date"), values.get("due_date")
     if start is not None and due is not None and due < start:
         raise DomainError(_("The activity is due before it starts."), field="due_date")
@@ -188,15 +195,22 @@ def activity_update(
     values: Mapping[str, Any],
     strategic_objectives: Sequence[StrategicObjective] = (),
     depends_on: Sequence[Activity] = (),
+    kpis: Sequence[Kpi] | None = None,
+    new_kpis: Sequence[str] = (),
     version: int | None = None,
 ) -> Activity:
-    """Change an activity's details: who, budget, staff, dates, dependencies, Figure 14 worksheet.
+    """Change an activity's details: who, its KPIs and target, budget, staff, dates,
+    dependencies, Figure 14 worksheet.
 
-    `version` is the one the form was read at: a save over a newer one is refused.
+    `kpis` are indicators of the library (None leaves them as they are); `new_kpis` are
+    names of indicators to add to the library from their name alone (an existing name is
+    reused) and to link too. `version` is the one the form was read at: a save over a
+    newer one is refused.
     """
     authorize(actor, "edit", activity.plan)
     plan = activity.plan
     editable(plan)
+    new_kpis = kpi_names(new_kpis)
     with scope(organization=plan.organization), transaction.atomic():
         _check_details(plan, values)
         for objective in strategic_objectives:
@@ -214,6 +228,9 @@ def activity_update(
             raise DomainError(
                 _("These dependencies would make the activity wait for itself."), field="depends_on"
             )
+        for kpi in kpis or ():
+            if kpi.organization_id != plan.organization_id:
+                raise DomainError(_("Choose indicators of the administration's library."), field="kpis")
         before = {**snapshot(activity, DETAIL_FIELDS), **_links(activity)}
         for name in DETAIL_FIELDS:
             if name in values:
@@ -223,6 +240,10 @@ def activity_update(
         save_versioned(activity, version=version, fields=DETAIL_FIELDS)
         activity.strategic_objectives.set(strategic_objectives)
         activity.depends_on.set(depends_on)
+        if kpis is not None or new_kpis:
+            chosen = list(kpis) if kpis is not None else list(activity.kpis.all())
+            created = kpis_from_names(actor=actor, organization=plan.organization, names=new_kpis)
+            activity.kpis.set([*chosen, *(k for k in created if k not in chosen)])
         after = {**snapshot(activity, DETAIL_FIELDS), **_links(activity)}
         audit_record(
             actor=actor,
@@ -260,6 +281,7 @@ def activity_carry(*, actor: User, plan: ActionPlan, source: Activity) -> Activi
         copy.origin = copy.origin or _("Carried from “%(plan)s”") % {"plan": source.plan.title}
         copy.save()
         copy.strategic_objectives.set(source.strategic_objectives.all())
+        copy.kpis.set(source.kpis.all())
         audit_change(
             actor=actor,
             action="arusha.plan.activity.created",
@@ -273,5 +295,6 @@ def activity_carry(*, actor: User, plan: ActionPlan, source: Activity) -> Activi
 def _links(activity: Activity) -> dict[str, list[str]]:
     return {
         "strategic": sorted(o.code for o in activity.strategic_objectives.all()),
+        "kpis": sorted(k.code for k in activity.kpis.all()),
         "dependencies": sorted(a.title for a in activity.depends_on.all()),
     }

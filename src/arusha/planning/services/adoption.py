@@ -91,13 +91,16 @@ def plan_content(plan: ActionPlan) -> dict[str, Any]:
     activities = (
         Activity.objects.filter(plan=plan)
         .select_related("objective", "performer", "responsible_division")
+        .prefetch_related("kpis")
         .order_by("id")
     )
     return {
+        "strategic_plan": plan.strategic_plan,
         "national_strategy": plan.national_strategy,
         "outcomes": [f"{o.get_level_display()}: {o.statement}" for o in plan.outcomes.all()],
         "objectives": [
-            f"{o.what} | {o.measure} | {o.target} | {o.deadline.isoformat()}" for o in plan.objectives.all()
+            f"{o.what} | {o.measure} | {o.target} | {o.deadline.isoformat() if o.deadline else ''}"
+            for o in plan.objectives.all()
         ],
         "activities": {
             str(a.pk): {
@@ -106,6 +109,8 @@ def plan_content(plan: ActionPlan) -> dict[str, Any]:
                 "priority": a.priority,
                 "division": str(a.responsible_division or ""),
                 "performer": str(a.performer or ""),
+                "kpis": "\n".join(k.name for k in a.kpis.all()),
+                "target": a.target,
                 "budget": f"{a.budget_amount} {a.budget_currency}".strip()
                 if a.budget_amount is not None
                 else "",

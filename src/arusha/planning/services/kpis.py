@@ -22,6 +22,7 @@ from arusha.planning.models import (
     Kpi,
     KpiTarget,
     Objective,
+    ValueFormat,
 )
 from arusha.planning.services.plans import editable
 
@@ -33,6 +34,9 @@ KPI_FIELDS = (
     "formula",
     "variables",
     "unit",
+    "value_format",
+    "decimals",
+    "parts_computed",
     "rationale",
     "typologies",
     "source_of_verification",
@@ -75,6 +79,62 @@ def parse_targets(text: str) -> list[tuple[datetime.date, Decimal]]:
     return sorted(targets)
 
 
+def _check_sheet(values: Mapping[str, Any]) -> None:
+    """What a sheet needs: a name and valid choices. The rest of Annex 11 may come later.
+
+    An indicator without a formula has its value entered directly for each period.
+    """
+    if not str(values.get("name", "")).strip():
+        raise DomainError(_("Name the indicator."), field="name")
+    variables = list(values.get("variables") or [])
+    formula = str(values.get("formula", "") or "").strip()
+    if formula:
+        kpis.check_formula(formula, [v["name"] for v in variables])
+    elif variables:
+        raise DomainError(
+            _("Write the formula over these variables, or remove them to enter values directly."),
+            field="formula",
+        )
+    if values.get("parts_computed") and not (formula and values.get("disaggregation")):
+        raise DomainError(
+            _("Only an indicator with a formula and a disaggregation is computed from its parts."),
+            field="parts_computed",
+        )
+    decimals = values.get("decimals", 1)
+    if not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise DomainError(_("Show from 0 to 6 decimals."), field="decimals")
+    unknown = sorted(set(values.get("typologies") or []) - set(kpis.TYPOLOGIES))
+    if unknown:
+        raise DomainError(_("Unknown typology: %(code)s.") % {"code": unknown[0]}, field="typologies")
+    for field, choices in (
+        ("periodicity", kpis.Periodicity.values),
+        ("direction", kpis.Direction.values),
+        ("disclosure", kpis.Disclosure.values),
+        ("value_format", ValueFormat.values),
+    ):
+        if field in values and values[field] not in choices:
+            raise DomainError(_("Choose a value."), field=field)
+
+
+# A sheet made from a name alone (an activity's new indicator) starts with these choices.
+_NEW_SHEET = {
+    "periodicity": kpis.Periodicity.YEARLY,
+    "direction": kpis.Direction.HIGHER,
+    "disclosure": kpis.Disclosure.ADMINISTRATION,
+}
+
+
+def _free_code(organization: Organization) -> str:
+    """The next code of the form KPI-001 that the library does not use yet."""
+    used = set(
+        Kpi.objects.filter(organization=organization, code__startswith="KPI-").values_list("code", flat=True)
+    )
+    number = len(used) + 1
+    while f"KPI-{number:03d}" in used:
+        number += 1
+    return f"KPI-{number:03d}"
+
+
 def kpi_save(
     *,
     actor: User,
@@ -85,33 +145,15 @@ def kpi_save(
     kpi: Kpi | None = None,
     version: int | None = None,
 ) -> Kpi:
-    """Create or change a KPI of the library with its whole metadata sheet and dated targets.
+    """Create or change a KPI of the library with its metadata sheet and dated targets.
 
-    When changing, `version` is the one the form was read at: a save over a newer one is refused.
+    Only the name is required: a new indicator without a code gets the next free one
+    (KPI-001…), and one without a formula has its value entered directly. When changing,
+    `version` is the one the form was read at: a save over a newer one is refused.
     """
     authorize_in(actor, EDIT, organization)
-    code = str(values.get("code", "")).strip()
-    for field, message in (
-        ("code", _("Give the indicator a code.")),
-        ("name", _("Name the indicator.")),
-        ("description", _("Describe the indicator without ambiguity.")),
-        ("performance_dimension", _("Name the expected outcome the indicator measures.")),
-        ("source_of_verification", _("Say where and how the data are obtained.")),
-    ):
-        if not str(values.get(field, "")).strip():
-            raise DomainError(message, field=field)
-    variables = list(values.get("variables") or [])
-    kpis.check_formula(str(values.get("formula", "")), [v["name"] for v in variables])
-    unknown = sorted(set(values.get("typologies") or []) - set(kpis.TYPOLOGIES))
-    if unknown:
-        raise DomainError(_("Unknown typology: %(code)s.") % {"code": unknown[0]}, field="typologies")
-    for field, choices in (
-        ("periodicity", kpis.Periodicity.values),
-        ("direction", kpis.Direction.values),
-        ("disclosure", kpis.Disclosure.values),
-    ):
-        if values.get(field) not in choices:
-            raise DomainError(_("Choose a value."), field=field)
+    values = {**_NEW_SHEET, **values} if kpi is None else values
+    _check_sheet(values)
     owner = values.get("owner")
     with scope(organization=organization):
         owner_is_member = (
@@ -120,6 +162,9 @@ def kpi_save(
     if not owner_is_member:
         raise DomainError(_("The owner must be a member of the administration."), field="owner")
     with scope(organization=organization), transaction.atomic():
+        code = str(values.get("code", "") or "").strip()
+        if not code:
+            code = kpi.code if kpi is not None else _free_code(organization)
         clash = Kpi.objects.filter(organization=organization, code=code)
         if kpi is not None:
             clash = clash.exclude(pk=kpi.pk)
@@ -151,6 +196,37 @@ def kpi_save(
             before=before,
         )
         return kpi
+
+
+def kpi_names(names: Sequence[str]) -> list[str]:
+    """Names of new indicators as typed, one a line: spaces tidied, blanks dropped, each checked."""
+    cleaned: list[str] = []
+    for raw in names:
+        name = " ".join(raw.split())
+        if len(name) > 200:
+            raise DomainError(
+                _("“%(name)s…” is too long for an indicator's name (200 characters at most).")
+                % {"name": name[:40]},
+                field="new_kpis",
+            )
+        if name and name.casefold() not in {n.casefold() for n in cleaned}:
+            cleaned.append(name)
+    return cleaned
+
+
+def kpis_from_names(*, actor: User, organization: Organization, names: Sequence[str]) -> list[Kpi]:
+    """The library's indicators of these names, each created from its name alone if missing.
+
+    A name already in the library (whatever its case) is reused, never doubled. Call it
+    inside the caller's transaction when the indicators are linked to something.
+    """
+    authorize_in(actor, EDIT, organization)
+    found: list[Kpi] = []
+    for name in kpi_names(names):
+        with scope(organization=organization):
+            kpi = Kpi.objects.filter(organization=organization, name__iexact=name).first()
+        found.append(kpi or kpi_save(actor=actor, organization=organization, values={"name": name}))
+    return found
 
 
 def kpi_link(*, actor: User, objective: Objective, kpi: Kpi) -> None:

@@ -113,14 +113,17 @@ EDITS = [
         second="Junior officer",
     ),
     Edit(
-        "plan strategy",
-        lambda c, w: reverse("plan-detail", args=[_org(c), w.plan.pk]),
-        lambda c, w: {},
-        "national_strategy",
-        lambda c, w: _saved(ActionPlan, w.plan.pk, "national_strategy"),
-        first="National strategy 2025-2030",
-        second="National anti-corruption plan",
-        post=lambda c, w: reverse("plan-strategy", args=[_org(c), w.plan.pk]),
+        "plan details",
+        lambda c, w: reverse("plan-edit", args=[_org(c), w.plan.pk]),
+        lambda c, w: {
+            "title": "Integrity action plan 2027-2029",
+            "period_start": "2027-04-01",
+            "period_end": "2029-12-31",
+        },
+        "strategic_plan",
+        lambda c, w: _saved(ActionPlan, w.plan.pk, "strategic_plan"),
+        first="Strategic Plan (2027-2029)",
+        second="Strategic Plan (2026-2030)",
     ),
     Edit(
         "activity ratings",
@@ -279,14 +282,13 @@ CREATES = [
     ),
     Create(
         "outcome",
-        lambda c, w: reverse("plan-detail", args=[_org(c), w.plan.pk]),
+        lambda c, w: reverse("plan-outcome-add", args=[_org(c), w.plan.pk]),
         lambda c, w: {"level": "immediate", "statement": "Fewer bribes at the border"},
         lambda c, w: Outcome._default_manager.filter(plan=w.plan),
-        post=lambda c, w: reverse("plan-outcome-add", args=[_org(c), w.plan.pk]),
     ),
     Create(
         "objective",
-        lambda c, w: reverse("plan-detail", args=[_org(c), w.plan.pk]),
+        lambda c, w: reverse("plan-objective-add", args=[_org(c), w.plan.pk]),
         lambda c, w: {
             "what": "Checked statements",
             "measure": "Share",
@@ -294,7 +296,6 @@ CREATES = [
             "deadline": "2028-12-31",
         },
         lambda c, w: Objective._default_manager.filter(plan=w.plan),
-        post=lambda c, w: reverse("plan-objective-add", args=[_org(c), w.plan.pk]),
     ),
     Create(
         "activity from a finding",
@@ -450,9 +451,8 @@ def test_the_same_create_form_sent_twice_makes_one_row(cast, world, create: Crea
 def test_fifty_double_submits_make_fifty_rows_and_a_new_form_makes_another(cast, world) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(cast.owner)
     url = reverse("plan-outcome-add", args=[_org(cast), world.plan.pk])
-    detail = reverse("plan-detail", args=[_org(cast), world.plan.pk])
     for n in range(50):
-        key = hidden_value(client.get(detail).content.decode(), "idempotency_key")
+        key = hidden_value(client.get(url).content.decode(), "idempotency_key")
         form = {"level": "immediate", "statement": f"Outcome {n}", "idempotency_key": key}
         assert [client.post(url, form).status_code for _ in range(2)] == [302, 302]
     with scopes_disabled():
@@ -460,7 +460,7 @@ def test_fifty_double_submits_make_fifty_rows_and_a_new_form_makes_another(cast,
         assert outcomes.count() == 50
         assert outcomes.values("statement").distinct().count() == 50
     # The same statement from a new form (another key) is another outcome: nothing is merged by content.
-    key = hidden_value(client.get(detail).content.decode(), "idempotency_key")
+    key = hidden_value(client.get(url).content.decode(), "idempotency_key")
     client.post(url, {"level": "immediate", "statement": "Outcome 0", "idempotency_key": key})
     with scopes_disabled():
         assert Outcome._default_manager.filter(plan=world.plan, statement="Outcome 0").count() == 2
