@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -10,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from arusha.assessments.forms import DateInput
 from arusha.assessments.selectors import Mode
 from arusha.core.concurrency import CreationKeyField, VersionField
+from arusha.core.errors import DomainError
 from arusha.core.models import Membership, Organization, User
-from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind
+from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind, Measurement
+from arusha.monitoring.rates import PartError, category_value, is_parts
 from arusha.planning import selectors as planning_selectors
-from arusha.planning.kpis import Periodicity
+from arusha.planning.kpis import Periodicity, plain
 from arusha.planning.priority import Level
 
 if TYPE_CHECKING:
@@ -116,33 +120,120 @@ class ProgressForm(forms.Form):
     version = _version()
 
 
+# A KPI computed from its parts is entered as a table per dimension, one row per category:
+# the rows saved, and this many empty ones to add categories (at least MIN_ROWS in all).
+BLANK_ROWS = 3
+MIN_ROWS = 5
+MAX_ROWS = 60
+_PART_KEY = re.compile(r"^part_(\d+)_(\d+)_category$")
+
+
+@dataclass(frozen=True)
+class PartTable:
+    """One dimension's rows of the form: the category's name, then each variable."""
+
+    dimension: str
+    headers: list[str]
+    rows: list[list[forms.BoundField]]
+
+
 class MeasurementForm(forms.Form):
-    """One field per variable of the KPI's formula, one text box per disaggregation dimension."""
+    """A KPI's measurement, in the shape its kind asks for (see services.measurement_enter).
+
+    - a formula: one field per variable, one text box per disaggregation dimension
+      (“category: value” lines);
+    - a formula computed from its parts: per dimension, a table where each row names a
+      category and gives its variables;
+    - no formula: the value itself.
+    """
 
     note = _text(_("Note"), rows=2, required=False)
     version = _version()
 
     def __init__(self, *args: Any, kpi: Kpi, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.variable_names = [v["name"] for v in kpi.variables]
+        self.kpi = kpi
+        self.direct = not kpi.formula.strip()
+        self.by_parts = not self.direct and kpi.parts_computed and bool(kpi.disaggregation)
         self.dimensions = list(kpi.disaggregation)
-        for variable in kpi.variables:
+        self.variables = [] if self.direct else list(kpi.variables)
+        self.variable_names = [] if self.direct or self.by_parts else [v["name"] for v in self.variables]
+        # (dimension, category) → its row's field prefix, for refusals that name a category.
+        self.rows_of: dict[tuple[str, str], str] = {}
+        self.row_counts: list[int] = []
+        order: list[str] = []
+        if self.direct:
+            self.fields["value"] = forms.CharField(
+                label=_("Value") + (f" ({kpi.unit})" if kpi.unit else ""), max_length=30
+            )
+            order.append("value")
+        for variable in self.variables if not self.by_parts else []:
             self.fields[f"var_{variable['name']}"] = forms.CharField(
-                label=f"{variable['name']}: {variable.get('label', '')}".rstrip(": "), max_length=30
+                label=_variable_label(variable), max_length=30
             )
-        for dimension in self.dimensions:
-            self.fields[f"dis_{dimension}"] = forms.CharField(
-                label=_("By %(dimension)s") % {"dimension": dimension},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=_("One category per line: “category: value”."),
+            order.append(f"var_{variable['name']}")
+        if self.by_parts:
+            for k, _dimension in enumerate(self.dimensions):
+                count = self._row_count(k)
+                self.row_counts.append(count)
+                for i in range(count):
+                    self.fields[f"part_{k}_{i}_category"] = forms.CharField(
+                        label=_("Category"), max_length=100, required=False
+                    )
+                    order.append(f"part_{k}_{i}_category")
+                    for variable in self.variables:
+                        name = f"part_{k}_{i}_{variable['name']}"
+                        self.fields[name] = forms.CharField(
+                            label=_variable_label(variable), max_length=30, required=False
+                        )
+                        order.append(name)
+        else:
+            for dimension in self.dimensions:
+                self.fields[f"dis_{dimension}"] = forms.CharField(
+                    label=_("By %(dimension)s") % {"dimension": dimension},
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    help_text=_("One category per line: “category: value”."),
+                )
+                order.append(f"dis_{dimension}")
+        self.order_fields(order)
+
+    def _row_count(self, k: int) -> int:
+        """The rows posted, or the categories saved and a few empty rows."""
+        source = self.data if self.is_bound else self.initial
+        used = [int(m.group(2)) for key in source if (m := _PART_KEY.match(key)) and int(m.group(1)) == k]
+        if self.is_bound:
+            return min(max(used, default=-1) + 1, MAX_ROWS)
+        return min(max(len(used) + BLANK_ROWS, MIN_ROWS), MAX_ROWS)
+
+    def plain_fields(self) -> list[forms.BoundField]:
+        """The visible fields outside the category tables."""
+        return [f for f in self.visible_fields() if not f.name.startswith("part_")]
+
+    def part_tables(self) -> list[PartTable]:
+        headers = [str(_("Category")), *(_variable_label(v) for v in self.variables)]
+        return [
+            PartTable(
+                dimension,
+                headers,
+                [
+                    [
+                        self[f"part_{k}_{i}_category"],
+                        *(self[f"part_{k}_{i}_{v['name']}"] for v in self.variables),
+                    ]
+                    for i in range(self.row_counts[k])
+                ],
             )
-        self.order_fields(
-            [*(f"var_{n}" for n in self.variable_names), *(f"dis_{d}" for d in self.dimensions)]
-        )
+            for k, dimension in enumerate(self.dimensions)
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        cleaned["variables"] = {n: cleaned.get(f"var_{n}", "") for n in self.variable_names}
+        cleaned["disaggregated"] = self._parts(cleaned) if self.by_parts else self._lines(cleaned)
+        return cleaned
+
+    def _lines(self, cleaned: dict[str, Any]) -> dict[str, dict[str, str]]:
         breakdown: dict[str, dict[str, str]] = {}
         for dimension in self.dimensions:
             categories: dict[str, str] = {}
@@ -159,16 +250,67 @@ class MeasurementForm(forms.Form):
                 categories[category.strip()] = value.strip()
             if categories:
                 breakdown[dimension] = categories
-        cleaned["variables"] = {n: cleaned.get(f"var_{n}", "") for n in self.variable_names}
-        cleaned["disaggregated"] = breakdown
-        return cleaned
+        return breakdown
+
+    def _parts(self, cleaned: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
+        breakdown: dict[str, dict[str, dict[str, str]]] = {}
+        for k, dimension in enumerate(self.dimensions):
+            categories: dict[str, dict[str, str]] = {}
+            for i in range(self.row_counts[k]):
+                prefix = f"part_{k}_{i}_"
+                name = (cleaned.get(f"{prefix}category") or "").strip()
+                values = {v["name"]: (cleaned.get(prefix + v["name"]) or "").strip() for v in self.variables}
+                if not name and not any(values.values()):
+                    continue  # an empty row
+                if not name:
+                    self.add_error(f"{prefix}category", _("Name the category of this row."))
+                elif name in categories:
+                    self.add_error(f"{prefix}category", _("This category is given twice."))
+                else:
+                    categories[name] = values
+                    self.rows_of[(dimension, name)] = prefix
+            if categories:
+                breakdown[dimension] = categories
+        return breakdown
+
+    def located(self, error: PartError) -> DomainError:
+        """The service's refusal about a category, on the row (and the variable) it names."""
+        prefix = self.rows_of.get((error.dimension, error.category))
+        field = None
+        if prefix is not None:
+            field = prefix + (error.variable or "category")
+        return DomainError(error.message, field=field)
 
     @staticmethod
-    def initial_from(variables: dict[str, str], disaggregated: dict[str, dict[str, str]]) -> dict[str, str]:
-        initial = {f"var_{k}": v for k, v in variables.items()}
-        for dimension, categories in disaggregated.items():
-            initial[f"dis_{dimension}"] = "\n".join(f"{c}: {v}" for c, v in categories.items())
+    def initial_from(kpi: Kpi, measurement: Measurement) -> dict[str, str]:
+        """The form's values for a saved measurement."""
+        initial = {f"var_{k}": v for k, v in measurement.variables.items()}
+        if not kpi.formula.strip():
+            initial["value"] = plain(measurement.value)
+        by_parts = bool(kpi.formula.strip()) and kpi.parts_computed and bool(kpi.disaggregation)
+        for k, dimension in enumerate(kpi.disaggregation):
+            categories = measurement.disaggregated.get(dimension) or {}
+            if not isinstance(categories, dict):
+                continue
+            if not by_parts:
+                lines = []
+                for category, entry in categories.items():
+                    value = category_value(entry)
+                    if isinstance(entry, str):
+                        lines.append(f"{category}: {entry}")
+                    elif value is not None:  # a category's parts, saved before the KPI changed
+                        lines.append(f"{category}: {plain(value)}")
+                initial[f"dis_{dimension}"] = "\n".join(lines)
+                continue
+            for i, (category, entry) in enumerate(categories.items()):
+                initial[f"part_{k}_{i}_category"] = category
+                for name, value in (entry.get("variables") or {}).items() if is_parts(entry) else []:
+                    initial[f"part_{k}_{i}_{name}"] = value
         return initial
+
+
+def _variable_label(variable: dict[str, str]) -> str:
+    return f"{variable['name']}: {variable.get('label', '')}".rstrip(": ")
 
 
 class MeetingForm(MemberChoiceForm):

@@ -110,7 +110,8 @@ class Measurement(models.Model):
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="measurements")
     variables = models.JSONField(_("values of the variables"), default=dict)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
-    # {"dimension": {"category": value}}: each dimension is one of the KPI's disaggregations.
+    # {"dimension": {"category": value}}: each dimension is one of the KPI's disaggregations;
+    # for a KPI computed from its parts a category holds its variables and rate (see rates.py).
     disaggregated = models.JSONField(_("disaggregated values"), default=dict)
     note = models.TextField(_("note"), blank=True)
     entered_by = models.ForeignKey(

@@ -238,8 +238,20 @@ def plan_kpis(plan: ActionPlan, filters: Filters | None = None) -> list[Kpi]:
         return list(
             planning_selectors.kpis_measuring(plan, objectives)
             .select_related("owner")
-            .only("code", "name", "unit", "direction", "baseline_value", "organization_id", "owner")
-            .prefetch_related(Prefetch("targets", queryset=planning_selectors.kpi_targets_by_date()))
+            .only(
+                "code",
+                "name",
+                "unit",
+                "value_format",
+                "decimals",
+                "direction",
+                "baseline_value",
+                "organization_id",
+                "owner",
+            )
+            .prefetch_related(
+                Prefetch("targets", queryset=planning_selectors.kpi_targets_by_date()), "reference_values"
+            )
             .order_by("code")
         )
 
@@ -280,17 +292,52 @@ class PeriodSheet:
     measurements: list[tuple[Kpi, Measurement | None]]
 
 
+# A person as the period page names them (User.__str__): no other column of theirs is read.
+_NAME = ("full_name", "email")
+
+
 def period_sheet(plan: ActionPlan, period: ReportingPeriod, *, performer: User | None = None) -> PeriodSheet:
+    """Every activity with its report and every KPI with its measurement: five queries.
+
+    Hundreds of rows: only the columns the page shows are read, and the KPIs without
+    their targets (the page draws no chart).
+    """
     with scope(organization=plan.organization):
-        activities = planning_selectors.plan_activities(plan).select_related("performer").order_by("id")
+        activities = (
+            planning_selectors.plan_activities(plan)
+            .select_related("performer")
+            .only("title", "plan_id", "performer", *(f"performer__{f}" for f in _NAME))
+            .order_by("id")
+        )
         if performer is not None:
             activities = activities.filter(performer=performer)
-        reports = {r.activity_id: r for r in ProgressReport.objects.filter(period=period)}
+        reports = {
+            r.activity_id: r
+            for r in ProgressReport.objects.filter(period=period).only(
+                "activity_id", "period_id", "percent_done", "status", "version"
+            )
+        }
         measurements = {
             m.kpi_id: m
-            for m in Measurement.objects.filter(period=period).select_related("entered_by", "verified_by")
+            for m in Measurement.objects.filter(period=period)
+            .select_related("entered_by", "verified_by")
+            .only(
+                "kpi_id",
+                "period_id",
+                "value",
+                "disaggregated",
+                "version",
+                "verified_at",
+                "entered_by",
+                "verified_by",
+                *(f"{who}__{f}" for who in ("entered_by", "verified_by") for f in _NAME),
+            )
         }
-        kpis = plan_kpis(plan)
+        kpis = list(
+            planning_selectors.kpis_measuring(plan)
+            .only("code", "name", "unit", "value_format", "decimals", "organization_id", "owner_id")
+            .order_by("code")
+        )
     return PeriodSheet(
         period=period,
         reports=[(a, reports.get(a.pk)) for a in activities],

@@ -28,6 +28,40 @@ urlpatterns = [
     ),
     path("evaluation/kpis/<int:pk>/", views.evaluation_save, {"kind": "kpi"}, name="monitoring-evaluate-kpi"),
     path("evaluation/gaps/<str:code>/", views.gap_save, name="monitoring-gap-save"),
+    # The evaluation and review reports, written by the worker (views/reports.py).
+    path(
+        "evaluation/report/<str:fmt>/",
+        views.report_page,
+        {"report": "evaluation"},
+        name="monitoring-evaluation-report",
+    ),
+    path(
+        "evaluation/report/<str:fmt>/progress/",
+        views.report_progress,
+        {"report": "evaluation"},
+        name="monitoring-evaluation-report-progress",
+    ),
+    path(
+        "evaluation/report/<str:fmt>/<int:pk>/",
+        views.report_file,
+        {"report": "evaluation"},
+        name="monitoring-evaluation-report-file",
+    ),
+    path(
+        "review/report/<str:fmt>/", views.report_page, {"report": "review"}, name="monitoring-review-report"
+    ),
+    path(
+        "review/report/<str:fmt>/progress/",
+        views.report_progress,
+        {"report": "review"},
+        name="monitoring-review-report-progress",
+    ),
+    path(
+        "review/report/<str:fmt>/<int:pk>/",
+        views.report_file,
+        {"report": "review"},
+        name="monitoring-review-report-file",
+    ),
     path("review/", views.review, name="monitoring-review"),
     path("review/next-cycle/", views.cycle_start, name="monitoring-cycle-start"),
     path("review/next-plan/", views.next_plan, name="monitoring-next-plan"),

@@ -52,6 +52,8 @@ class PlanningConfig(AppConfig):
                 "arusha.plan.kpi.created": _("%(actor)s added the indicator %(object)s to the library."),
                 "arusha.plan.kpi.updated": _("%(actor)s changed the indicator %(object)s."),
                 "arusha.plan.kpi.linked": _("%(actor)s measured the objective %(object)s with an indicator."),
+                "arusha.plan.kpi.reference.added": _("%(actor)s added the reference value %(object)s."),
+                "arusha.plan.kpi.reference.deleted": _("%(actor)s deleted the reference value %(object)s."),
                 "arusha.plan.strategic_objective.added": _(
                     "%(actor)s added the strategic objective %(object)s."
                 ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arusha.planning import export_views, views
+from arusha.planning import export_views, reference_views, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
@@ -11,10 +11,17 @@ urlpatterns = [
     path("kpis/<int:pk>/", views.kpi_detail, name="kpi-detail"),
     path("kpis/<int:pk>/edit/", views.kpi_edit, name="kpi-edit"),
     path("kpis/<int:pk>/sheet.<str:fmt>", views.kpi_export, name="kpi-export"),
+    path("kpis/<int:pk>/references/", reference_views.kpi_references, name="kpi-references"),
+    path(
+        "kpis/<int:kpi>/references/<int:pk>/delete/",
+        reference_views.kpi_reference_delete,
+        name="kpi-reference-delete",
+    ),
     path("<int:plan>/kpis/link/", views.kpi_link, name="plan-kpi-link"),
     path("<int:plan>/", views.plan_detail, name="plan-detail"),
-    path("<int:plan>/outcomes/", views.outcome_add, name="plan-outcome-add"),
-    path("<int:plan>/objectives/", views.objective_add, name="plan-objective-add"),
+    path("<int:plan>/edit/", views.plan_edit, name="plan-edit"),
+    path("<int:plan>/outcomes/new/", views.outcome_add, name="plan-outcome-add"),
+    path("<int:plan>/objectives/new/", views.objective_add, name="plan-objective-add"),
     path("<int:plan>/findings/", views.plan_findings, name="plan-findings"),
     path("<int:plan>/board/", views.plan_board, name="plan-board"),
     path("<int:plan>/stakeholders/", views.plan_stakeholders, name="plan-stakeholders"),
@@ -28,7 +35,6 @@ urlpatterns = [
         name="plan-export-progress",
     ),
     path("<int:plan>/export/<str:fmt>/<int:pk>/", export_views.plan_export_file, name="plan-export-file"),
-    path("<int:plan>/strategy/", views.plan_strategy, name="plan-strategy"),
     path("<int:plan>/activities/<int:pk>/", views.activity_edit, name="plan-activity"),
     path("<int:plan>/activities/<int:pk>/details/", views.activity_details, name="plan-activity-details"),
 ]

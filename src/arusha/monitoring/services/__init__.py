@@ -14,6 +14,12 @@ from arusha.monitoring.services.progress import (
     measurement_verify,
     progress_report,
 )
+from arusha.monitoring.services.reports import (
+    REPORT_FORMATS,
+    report_kind,
+    report_request,
+    report_write_task,
+)
 from arusha.monitoring.services.review import (
     cycle_start,
     evaluation_save,
@@ -26,6 +32,7 @@ from arusha.monitoring.services.setup import (
 )
 
 __all__ = [
+    "REPORT_FORMATS",
     "alert_acknowledge",
     "cycle_start",
     "evaluation_save",
@@ -39,6 +46,9 @@ __all__ = [
     "meeting_record",
     "next_plan_draft",
     "progress_report",
+    "report_kind",
+    "report_request",
+    "report_write_task",
     "setup_save",
     "task_add",
     "task_done",

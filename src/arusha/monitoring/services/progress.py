@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,6 +23,7 @@ from arusha.monitoring.models import (
     ProgressReport,
     ReportingPeriod,
 )
+from arusha.monitoring.rates import PartError, is_parts
 from arusha.planning import kpis
 from arusha.planning import selectors as planning_selectors
 
@@ -126,17 +127,190 @@ def _number(raw: object, field: str) -> Decimal:
     return value
 
 
+def _plain_breakdown(
+    kpi: Kpi, disaggregated: Mapping[str, Mapping[str, object]]
+) -> dict[str, dict[str, str]]:
+    """Categories whose values are entered directly: {"dimension": {"category": "value"}}."""
+    breakdown: dict[str, dict[str, str]] = {}
+    for dimension, categories in disaggregated.items():
+        _check_dimension(kpi, dimension, categories)
+        cleaned: dict[str, str] = {}
+        for category, raw in categories.items():
+            if not str(category).strip():
+                raise DomainError(_("Name each category of %(d)s.") % {"d": dimension}, field="disaggregated")
+            cleaned[str(category).strip()] = str(_number(raw, f"dis_{dimension}"))
+        if cleaned:
+            breakdown[dimension] = cleaned
+    return breakdown
+
+
+def _check_dimension(kpi: Kpi, dimension: str, categories: object) -> None:
+    if dimension not in kpi.disaggregation:
+        raise DomainError(
+            _("“%(dimension)s” is not a disaggregation of this indicator.") % {"dimension": dimension},
+            field="disaggregated",
+        )
+    if not isinstance(categories, Mapping):
+        raise DomainError(
+            _("Give the categories of %(dimension)s with their values.") % {"dimension": dimension},
+            field=f"dis_{dimension}",
+        )
+
+
+def _label(variable: Mapping[str, str]) -> str:
+    return str(variable.get("label") or variable["name"])
+
+
+def _part(raw: object, dimension: str, category: str, variable: Mapping[str, str]) -> Decimal:
+    """One variable of one category; the refusal names both."""
+    where = {"dimension": dimension, "category": category, "variable": _label(variable)}
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        message = _("%(dimension)s %(category)s: %(variable)s is missing.") % where
+    else:
+        try:
+            return _number(raw, "")
+        except DomainError:
+            message = _("%(dimension)s %(category)s: %(variable)s: “%(value)s” is not a number.") % {
+                **where,
+                "value": text[:30],
+            }
+    raise PartError(message, dimension=dimension, category=category, variable=variable["name"])
+
+
+def _rate(kpi: Kpi, parts: dict[str, Decimal], dimension: str, category: str) -> Decimal:
+    """The formula on one category's variables; a division by zero names the variable at fault."""
+    where = {"dimension": dimension, "category": category}
+    try:
+        return kpis.evaluate(kpi.formula, parts)
+    except kpis.DividesByZeroError as error:
+        for variable in kpi.variables:
+            name = variable["name"]
+            if parts[name] != 0:
+                continue
+            try:
+                kpis.evaluate(kpi.formula, {**parts, name: Decimal(1)})
+            except DomainError:
+                continue
+            # With this variable at 1 the formula computes: it is the zero at fault.
+            raise PartError(
+                _("%(dimension)s %(category)s: %(variable)s is zero.")
+                % {**where, "variable": _label(variable)},
+                dimension=dimension,
+                category=category,
+                variable=name,
+            ) from error
+        raise PartError(
+            _("%(dimension)s %(category)s: the formula divides by zero with these values.") % where,
+            dimension=dimension,
+            category=category,
+        ) from error
+    except DomainError as error:
+        raise PartError(
+            _("%(dimension)s %(category)s: %(problem)s") % {**where, "problem": error.message},
+            dimension=dimension,
+            category=category,
+        ) from error
+
+
+def _parts_breakdown(
+    kpi: Kpi, disaggregated: Mapping[str, Mapping[str, object]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Decimal]]:
+    """Each category's variables and rate, and the sums of the variables over the categories.
+
+    Every dimension given must add up to the same sums: they are two cuts of one population.
+    """
+    variables = list(kpi.variables)
+    stored: dict[str, dict[str, Any]] = {}
+    sums: dict[str, dict[str, Decimal]] = {}
+    for dimension, categories in disaggregated.items():
+        _check_dimension(kpi, dimension, categories)
+        cleaned: dict[str, Any] = {}
+        totals = {v["name"]: Decimal(0) for v in variables}
+        for raw_category, raw in categories.items():
+            category = str(raw_category).strip()
+            if not category:
+                raise PartError(
+                    _("Name each category of %(d)s.") % {"d": dimension}, dimension=dimension, category=""
+                )
+            if category in cleaned:
+                raise PartError(
+                    _("%(dimension)s %(category)s is given twice.")
+                    % {"dimension": dimension, "category": category},
+                    dimension=dimension,
+                    category=category,
+                )
+            # The stored shape ({"variables": {...}, "value": ...}) is read back as its variables.
+            entry = raw["variables"] if is_parts(raw) else raw  # type: ignore[index]
+            if not isinstance(entry, Mapping):
+                raise PartError(
+                    _("%(dimension)s %(category)s: give the value of each variable.")
+                    % {"dimension": dimension, "category": category},
+                    dimension=dimension,
+                    category=category,
+                )
+            parts = {v["name"]: _part(entry.get(v["name"]), dimension, category, v) for v in variables}
+            rate = _rate(kpi, parts, dimension, category)
+            cleaned[category] = {
+                "variables": {k: str(v) for k, v in parts.items()},
+                "value": kpis.plain(rate),
+            }
+            for name, value in parts.items():
+                totals[name] += value
+        if cleaned:
+            stored[dimension] = cleaned
+            sums[dimension] = totals
+    given = [d for d in kpi.disaggregation if d in sums]
+    if not given:
+        first = kpi.disaggregation[0]
+        raise DomainError(
+            _("Give the variables of at least one category of %(dimension)s.") % {"dimension": first},
+            field=f"dis_{first}",
+        )
+    reference = sums[given[0]]
+    for dimension in given[1:]:
+        for variable in variables:
+            name = variable["name"]
+            if sums[dimension][name] != reference[name]:
+                raise PartError(
+                    _(
+                        "%(dimension)s: the categories add up to %(these)s for %(variable)s, "
+                        "those of %(first)s to %(those)s. Each dimension must add up to the same totals."
+                    )
+                    % {
+                        "dimension": dimension,
+                        "variable": _label(variable),
+                        "these": kpis.plain(sums[dimension][name]),
+                        "first": given[0],
+                        "those": kpis.plain(reference[name]),
+                    },
+                    dimension=dimension,
+                    category="",
+                    variable=name,
+                )
+    return stored, reference
+
+
 def measurement_enter(
     *,
     actor: User,
     kpi: Kpi,
     period: ReportingPeriod,
-    variables: Mapping[str, object],
+    variables: Mapping[str, object] | None = None,
     disaggregated: Mapping[str, Mapping[str, object]] | None = None,
+    value: object = None,
     note: str = "",
     version: int | None = None,
 ) -> Measurement:
-    """Enter a KPI's variables for a period; the value is computed from its formula.
+    """Enter a KPI's measurement for a period. Three kinds of KPI take three kinds of input:
+
+    - a KPI with a formula: its `variables`, and optionally values per category in
+      `disaggregated` ({"region": {"North": "2"}}); the value is the formula's;
+    - a KPI computed from its parts (`parts_computed`, with a disaggregation): each
+      category's variables in `disaggregated` ({"grade": {"B": {"W": 3, "S": 10}}}); each
+      category's rate and the value are the formula's, the latter on the sums
+      (arusha.monitoring.rates tells how they are stored);
+    - a KPI without a formula: its `value`, entered directly.
 
     Changing a verified measurement withdraws the verification. `version` is the one the
     form was read at (0: before any value was entered): an entry over a newer one is refused.
@@ -147,23 +321,20 @@ def measurement_enter(
     with scope(organization=plan.organization):
         if not kpi_in_plan(plan, kpi):
             raise DomainError(_("The indicator measures none of this plan's objectives."), field="kpi")
-    names = [v["name"] for v in kpi.variables]
-    values = {name: _number(variables.get(name), f"var_{name}") for name in names}
-    value = kpis.evaluate(kpi.formula, values)
-    breakdown: dict[str, dict[str, str]] = {}
-    for dimension, categories in (disaggregated or {}).items():
-        if dimension not in kpi.disaggregation:
-            raise DomainError(
-                _("“%(dimension)s” is not a disaggregation of this indicator.") % {"dimension": dimension},
-                field="disaggregated",
-            )
-        cleaned: dict[str, str] = {}
-        for category, raw in categories.items():
-            if not str(category).strip():
-                raise DomainError(_("Name each category of %(d)s.") % {"d": dimension}, field="disaggregated")
-            cleaned[str(category).strip()] = str(_number(raw, f"dis_{dimension}"))
-        if cleaned:
-            breakdown[dimension] = cleaned
+    given = disaggregated or {}
+    values: dict[str, Decimal] = {}
+    breakdown: dict[str, dict[str, Any]]
+    if not kpi.formula.strip():
+        result = _number(value, "value")
+        breakdown = _plain_breakdown(kpi, given)
+    elif kpi.parts_computed and kpi.disaggregation:
+        breakdown, values = _parts_breakdown(kpi, given)
+        result = kpis.evaluate(kpi.formula, values)
+    else:
+        entered = variables or {}
+        values = {v["name"]: _number(entered.get(v["name"]), f"var_{v['name']}") for v in kpi.variables}
+        result = kpis.evaluate(kpi.formula, values)
+        breakdown = _plain_breakdown(kpi, given)
     with scope(organization=plan.organization), transaction.atomic():
         found = Measurement.objects.filter(kpi=kpi, period=period).first()
         measurement = _row_to_write(found, Measurement(kpi=kpi, period=period), version=version)
@@ -173,7 +344,7 @@ def measurement_enter(
             measurement.verified_by = None
             measurement.verified_at = None
         measurement.variables = stored
-        measurement.value = value
+        measurement.value = result
         measurement.disaggregated = breakdown
         measurement.note = note.strip()
         measurement.entered_by = actor

@@ -24,6 +24,11 @@ from arusha.monitoring.views.progress import (
     progress_edit,
     setup_edit,
 )
+from arusha.monitoring.views.reports import (
+    report_file,
+    report_page,
+    report_progress,
+)
 from arusha.monitoring.views.review import (
     cycle_start,
     evaluation,
@@ -52,6 +57,9 @@ __all__ = [
     "period_detail",
     "period_list",
     "progress_edit",
+    "report_file",
+    "report_page",
+    "report_progress",
     "review",
     "setup_edit",
     "task_done",

@@ -20,19 +20,23 @@ from arusha.planning.services.exports import (
     plan_export_request,
     plan_export_task,
 )
-from arusha.planning.services.kpis import KPI_FIELDS, kpi_link, kpi_save, parse_targets
+from arusha.planning.services.kpis import KPI_FIELDS, kpi_link, kpi_save, kpis_from_names, parse_targets
 from arusha.planning.services.plans import (
+    FROZEN,
     objective_add,
     outcome_add,
     plan_create,
+    plan_update,
     plan_update_strategy,
     strategic_objective_add,
 )
+from arusha.planning.services.references import reference_add, reference_delete
 from arusha.planning.services.stakeholders import consultation_add, stakeholder_add
 
 __all__ = [
     "DETAIL_FIELDS",
     "EXPORT_FORMATS",
+    "FROZEN",
     "KPI_FIELDS",
     "activity_carry",
     "activity_create",
@@ -42,6 +46,7 @@ __all__ = [
     "export_kind",
     "kpi_link",
     "kpi_save",
+    "kpis_from_names",
     "objective_add",
     "outcome_add",
     "parse_targets",
@@ -52,7 +57,10 @@ __all__ = [
     "plan_publish",
     "plan_revise",
     "plan_sign_off",
+    "plan_update",
     "plan_update_strategy",
+    "reference_add",
+    "reference_delete",
     "stakeholder_add",
     "strategic_objective_add",
 ]
