@@ -239,24 +239,22 @@ def _parse_book(parsed: Parsed, reader: WorkbookReader, area_codes: set[str]) ->
     if meta.get("format") != FORMAT or not meta.get("assessment", "").isdigit():
         parsed.errors.append(_("This workbook was not exported by Arusha: its “arusha” sheet is damaged."))
         return
-    # Workbooks exported before the sheet list was recorded: the first sheet is the instructions.
     expected = [code for code in meta["areas"].split(",") if code] if "areas" in meta else None
-    instructions = meta.get("instructions") or reader.sheetnames[0]
+    instructions = meta.get("instructions") or ""
+    first = reader.sheetnames[0] if reader.sheetnames else ""
+    if instructions not in reader.sheetnames and first not in area_codes and first != META_SHEET:
+        # Workbooks exported before the sheet was recorded, or with the instructions renamed:
+        # the first sheet is the instructions, as long as it is not a sheet of answers.
+        instructions = first
+    # Every sheet of the workbook is either read or named in an error: none is skipped in silence.
+    found = [name for name in reader.sheetnames if name not in {META_SHEET, instructions}]
     for code in expected or []:
         if code not in reader.sheetnames:
-            parsed.errors.append(missing_sheet(code))
+            parsed.errors.append(_sheet_missing(code, found))
     to_read = []
-    for index, name in enumerate(reader.sheetnames):
-        if name in {META_SHEET, instructions} or index == 0:
-            continue  # the instructions sheet comes first and holds no answers
+    for name in found:
         if name not in area_codes or (expected is not None and name not in expected):
-            parsed.errors.append(
-                _(
-                    "The sheet “%(sheet)s” was not in the exported workbook, so its rows would not be "
-                    "read. Copy its answers into the sheet of their area, then delete it."
-                )
-                % {"sheet": name}
-            )
+            parsed.errors.append(_sheet_unknown(name, expected))
             continue
         to_read.append(name)
     if parsed.errors:
@@ -278,6 +276,29 @@ def _parse_book(parsed: Parsed, reader: WorkbookReader, area_codes: set[str]) ->
         _parse_sheet(parsed, name, rows, words)
 
 
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"“{name}”" for name in names) or "—"
+
+
+def _sheet_missing(code: str, found: list[str]) -> str:
+    """A sheet the export wrote is not there: name it, and the sheets that are."""
+    return "%s %s" % (  # noqa: UP031  (two translated sentences, each with its own values)
+        missing_sheet(code),
+        _("The workbook has these sheets of answers: %(found)s.") % {"found": _names(found)},
+    )
+
+
+def _sheet_unknown(name: str, expected: list[str] | None) -> str:
+    """A sheet the export did not write: its rows would not be read, so the import stops."""
+    message = _(
+        "The sheet “%(sheet)s” was not in the exported workbook, so its rows would not be "
+        "read. Copy its answers into the sheet of their area, then delete it."
+    ) % {"sheet": name}
+    if expected:
+        message += " " + _("The sheets expected are: %(expected)s.") % {"expected": _names(expected)}
+    return message
+
+
 def _header_ok(values: tuple[object, ...]) -> bool:
     """The header row names our columns, in the language of the export or another one."""
     found = [_fold(value_text(v)) for v in values]
@@ -296,6 +317,9 @@ def _parse_sheet(
         cells = dict(zip(_COLUMNS, list(values) + [None] * len(_COLUMNS), strict=False))
         code = value_text(cells[CODE])[:60]
         if not code:
+            if any(value_text(cells[c]) for c in (ANSWER, *RATING_COLUMNS.values())):
+                # An answer whose question code was cleared would be lost: say so rather than skip it.
+                parsed.error(name, number, CODE, _("This row has an answer but no question code."))
             continue
         version_text = value_text(cells[VERSION]) or "0"
         if not version_text.isdigit() or len(version_text) > 9:

@@ -13,7 +13,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django_scopes import scope
 from django_tasks import task
 
@@ -36,7 +36,15 @@ class WorkbookRejectedError(DomainError):
     """The workbook has errors; `errors` names each sheet, row and column. Nothing was written."""
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__(_("The workbook was not imported: %(count)s problems.") % {"count": len(errors)})
+        count = len(errors)
+        super().__init__(
+            ngettext(
+                "The workbook was not imported: %(count)s problem.",
+                "The workbook was not imported: %(count)s problems.",
+                count,
+            )
+            % {"count": count}
+        )
         self.errors = errors
 
 

@@ -68,7 +68,7 @@ def test_a_group_exports_its_areas_and_imports_the_filled_workbook(client, cast,
     }
     assert answers["KF2.1"].updated_by == world.guest
     assert answers["KF1.1"].version == 1  # exported unchanged, imported unchanged
-    assert "1 answers imported; 1 unchanged; 0 left empty." in response.content.decode()
+    assert "1 answer imported; 1 unchanged; 0 left empty." in response.content.decode()
 
 
 def test_a_bad_workbook_names_sheet_row_and_column_and_writes_nothing(client, cast, world) -> None:  # type: ignore[no-untyped-def]

@@ -85,9 +85,9 @@ def test_the_worker_imports_the_stored_workbook_and_the_page_shows_the_outcome_t
         assert Response.objects.get(question__code="KF2.1").narrative == ANSWER
     polled = client.get(progress, headers={"HX-Request": "true"})
     assert polled.status_code == 286 and polled["HX-Refresh"] == "true"  # the page reloads to the outcome
-    assert "1 answers imported; 1 unchanged; 0 left empty." in client.get(page_url).content.decode()
+    assert "1 answer imported; 1 unchanged; 0 left empty." in client.get(page_url).content.decode()
     client.force_login(cast.owner)  # another reader of the assessment sees the same outcome
-    assert "1 answers imported; 1 unchanged; 0 left empty." in client.get(page_url).content.decode()
+    assert "1 answer imported; 1 unchanged; 0 left empty." in client.get(page_url).content.decode()
     client.force_login(_member_without_rights(cast))
     assert client.get(page_url).status_code == 404
     assert client.get(progress, headers={"HX-Request": "true"}).status_code == 404
@@ -129,7 +129,7 @@ def test_a_bad_workbook_fails_the_job_and_the_page_names_each_problem(client, ca
         client.post(page_url, {"file": SimpleUploadedFile("filled.xlsx", content)})
     (job,) = _jobs(cast)
     assert job.status == JobStatus.FAILED
-    assert job.error == "The workbook was not imported: 1 problems."
+    assert job.error == "The workbook was not imported: 1 problem."
     (problem,) = job.result_data["errors"]
     assert problem.startswith("Sheet KF2, row 2, column F (Exists): “Maybe” is not a rating")
     assert not default_storage.exists(f"jobs/uploads/{job.pk}.xlsx")
