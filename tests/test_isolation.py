@@ -116,6 +116,20 @@ def _plan_export(cast: Any, world: Any) -> int:
     return job.pk
 
 
+def _monitoring_reports(cast: Any, world: Any) -> dict[str, int]:
+    """A written evaluation report and review report of the world's plan (DOCX, as the walk asks)."""
+    from arusha.monitoring import services as monitoring_services
+
+    written = {}
+    for report in ("evaluation", "review"):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            job = monitoring_services.report_request(
+                actor=cast.owner, plan=world.plan, report=report, fmt="docx", language="en"
+            )
+        written[f"monitoring-{report}-report-file"] = job.pk
+    return written
+
+
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
     """Every URL under /o/<organization>/, filled with real objects of the host.
 
@@ -164,6 +178,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "plan-export-file": _plan_export(cast, world),
         "kpi-": world.kpi.pk,
         **_monitoring(cast, world),
+        **_monitoring_reports(cast, world),
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):

@@ -56,6 +56,8 @@ PERMISSIONS = (
 )
 
 _FACILITATING = {IdgRole.EXTERNAL_FACILITATOR, IdgRole.LOCAL_FACILITATOR, IdgRole.NATIONAL_CONTACT_POINT}
+# The IDG roles that run an assessment (answer and agree every area), for other modules.
+FACILITATING = frozenset(_FACILITATING)
 
 
 def _participant(assessment: Assessment, user: User | None) -> Participant | None:
@@ -173,16 +175,6 @@ def require(action: str) -> Callable[[HttpRequest, dict[str, Any]], None]:
         notes.answers["assessment"] = {name: name in permissions for name in (VIEW, CONTRIBUTE, MANAGE)}
 
     return check
-
-
-def participations_of(user: User) -> list[Participant]:
-    """Every assessment a person is invited to, across organizations: their home page."""
-    with scopes_disabled():
-        return list(
-            Participant.objects.filter(user=user, revoked_at__isnull=True)
-            .select_related("assessment", "assessment__organization")
-            .order_by("assessment__organization__name", "-assessment__planned_start")
-        )
 
 
 can_view = custom(f"assessment:{VIEW}", require(VIEW))

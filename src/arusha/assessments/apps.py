@@ -8,11 +8,12 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from arusha.assessments.access import PERMISSIONS, AssessmentPolicy, participations_of
+        from arusha.assessments.access import PERMISSIONS, AssessmentPolicy
+        from arusha.assessments.home import assessment_work, assessments_taken_part
         from arusha.assessments.models import Assessment
         from arusha.core.access import register_policy
         from arusha.core.audit import register_sentences
-        from arusha.core.home import register_home_section
+        from arusha.core.home import register_home_section, register_work
         from arusha.core.permissions import register_permissions
         from arusha.core.targets import TARGETS
 
@@ -29,7 +30,8 @@ class AssessmentsConfig(AppConfig):
         ):  # fmt: skip
             register_parent(kind, lambda obj: obj.assessment)
         register_parent(m.ResponseVersion, lambda obj: obj.response)
-        register_home_section("assessments/_home.html", participations_of)
+        register_work(assessment_work)
+        register_home_section("assessments/_home.html", assessments_taken_part)
         register_sentences(
             {
                 "arusha.assessment.created": _("%(actor)s opened the assessment %(object)s."),

@@ -21,6 +21,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "membership": access.membership,
         # The navigation's answers, decided here once so templates decide nothing.
         "nav": {
+            # Breadcrumbs link to the organization's pages only for those who may open them.
+            "view": access.has(Permission.VIEW),
+            # Inside one object (an assessment, a plan) its own bar of sections replaces the
+            # organization's: never more than two levels of tabs.
+            "in_object": bool(notes.objects),
             "audit": access.has(Permission.VIEW_AUDIT),
             "members": access.has(Permission.MEMBERS),
             "grants": access.has(Permission.GRANTS),

@@ -27,7 +27,7 @@ from arusha.core.forms import (
     PreferencesForm,
     VersionedMembershipForm,
 )
-from arusha.core.home import home_sections
+from arusha.core.home import home_page
 from arusha.core.listing import csv_response, paginate
 from arusha.core.models import LANGUAGE_CHOICES, Division, Membership, Organization
 from arusha.core.permissions import Permission
@@ -59,8 +59,7 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
 @authenticated
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    context = {"memberships": selectors.memberships_of(user), "sections": home_sections(user)}
-    return render(request, "core/home.html", context)
+    return render(request, "core/home.html", {"page": home_page(user)})
 
 
 @authenticated
@@ -119,6 +118,7 @@ def organization_edit(request: HttpRequest, organization: str) -> HttpResponse:
         "name": org.name,
         "country": org.country,
         "default_language": org.default_language,
+        "paper_size": org.paper_size,
         "version": org.version,
     }
     return form_page(

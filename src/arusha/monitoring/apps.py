@@ -13,6 +13,11 @@ class MonitoringConfig(AppConfig):
         from arusha.monitoring.access import PERMISSIONS
 
         register_permissions(*PERMISSIONS)
+        from arusha.core.home import register_home_section, register_work
+        from arusha.monitoring.home import monitoring_work, plans_taken_part
+
+        register_work(monitoring_work)
+        register_home_section("monitoring/_home.html", plans_taken_part)
         from arusha.core.access import register_parent
         from arusha.monitoring import models as m
 

@@ -7,6 +7,7 @@
 # The vocabulary other contexts use when they talk to assessments.
 from arusha.assessments.models import Mode, Scope
 from arusha.assessments.selectors.analysis import (
+    Pager,
     Progress,
     Segment,
     answers_with_text,
@@ -14,6 +15,7 @@ from arusha.assessments.selectors.analysis import (
     draft_of,
     progress,
     question_get,
+    question_pager,
     questions_by_code,
     questions_in_scope,
     response_of,
@@ -46,6 +48,7 @@ from arusha.assessments.selectors.setup import (
     document_get,
     documents_by_category,
     documents_of,
+    guest_organizations,
     participant_get,
     participants_of,
     previous_candidates,
@@ -62,6 +65,7 @@ from arusha.assessments.selectors.setup import (
 __all__ = [
     "Composition",
     "Mode",
+    "Pager",
     "Progress",
     "Scope",
     "Segment",
@@ -82,12 +86,14 @@ __all__ = [
     "field_visits_of",
     "finding_get",
     "findings_of",
+    "guest_organizations",
     "is_participant",
     "participant_get",
     "participants_of",
     "previous_candidates",
     "progress",
     "question_get",
+    "question_pager",
     "questions_by_code",
     "questions_in_scope",
     "report_text_of",

@@ -58,6 +58,32 @@ def responses_of(assessment: Assessment) -> dict[int, Response]:
     return {r.question_id: r for r in rows}
 
 
+@dataclass(frozen=True)
+class Pager:
+    """Where one question stands among those in scope: the one before, the one after, "3 of 12 in KF1"."""
+
+    previous: Question | None
+    next: Question | None
+    position: int
+    area_total: int
+
+
+def question_pager(assessment: Assessment, question: Question) -> Pager:
+    """The neighbours of a question in framework order, across areas: two queries."""
+    areas = areas_of(assessment)
+    questions = questions_in_scope(assessment, areas)
+    index = next((n for n, q in enumerate(questions) if q.pk == question.pk), None)
+    if index is None:
+        return Pager(None, None, 0, 0)
+    same_area = [q for q in questions if q.area_id == question.area_id]
+    return Pager(
+        previous=questions[index - 1] if index > 0 else None,
+        next=questions[index + 1] if index + 1 < len(questions) else None,
+        position=next(n for n, q in enumerate(same_area, start=1) if q.pk == question.pk),
+        area_total=len(same_area),
+    )
+
+
 def response_of(assessment: Assessment, question: Question) -> Response | None:
     return (
         Response.objects.filter(assessment=assessment, question=question).prefetch_related("evidence").first()

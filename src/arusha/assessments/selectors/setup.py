@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from arusha.assessments.annex4 import Step
 from arusha.assessments.models import (
@@ -23,7 +23,7 @@ from arusha.assessments.models import (
     WorkingGroup,
 )
 from arusha.core.access import Access
-from arusha.core.models import Organization
+from arusha.core.models import Membership, Organization
 
 
 def assessment_list(organization: Organization) -> QuerySet[Assessment]:
@@ -114,6 +114,27 @@ def participants_of(assessment: Assessment, *, active_only: bool = False) -> Que
     return participants
 
 
+def guest_organizations(assessment: Assessment, participants: list[Participant]) -> dict[int, str]:
+    """The organizations the guests among these participants come from, by person: one query.
+
+    Lists show a guest as "Tara Trader (Traders Union)", so the host knows who speaks for whom.
+    """
+    guests = [p.user_id for p in participants if p.is_guest]
+    if not guests:
+        return {}
+    found: dict[int, list[str]] = {}
+    with scopes_disabled():
+        memberships = (
+            Membership.objects.filter(user_id__in=guests, is_active=True)
+            .exclude(organization_id=assessment.organization_id)
+            .order_by("organization__name")
+            .values_list("user_id", "organization__name")
+        )
+        for user_id, name in memberships:
+            found.setdefault(user_id, []).append(name)
+    return {user_id: ", ".join(names) for user_id, names in found.items()}
+
+
 def participant_get(assessment: Assessment, pk: int) -> Participant:
     participant = participants_of(assessment).filter(pk=pk).first()
     if participant is None:
@@ -129,14 +150,22 @@ class Composition:
     internal: int
     external: int
     expertise: list[str]
+    # Where each guest among the members comes from, by person (see guest_organizations).
+    origins: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def member_rows(self) -> list[tuple[Participant, str]]:
+        return [(p, self.origins.get(p.user_id, "")) for p in self.members]
 
 
 def working_groups(assessment: Assessment) -> list[Composition]:
     """Each group with its members, gender balance, internal/external mix and areas of work."""
     groups = list(WorkingGroup.objects.filter(assessment=assessment).select_related("rapporteur__user"))
     members: dict[int, list[Participant]] = {group.pk: [] for group in groups}
-    for participant in participants_of(assessment, active_only=True).filter(working_group__isnull=False):
+    everyone = list(participants_of(assessment, active_only=True).filter(working_group__isnull=False))
+    for participant in everyone:
         members[participant.working_group_id].append(participant)  # type: ignore[index]
+    origins = guest_organizations(assessment, everyone)
     result = []
     for group in groups:
         people = members[group.pk]
@@ -149,6 +178,7 @@ def working_groups(assessment: Assessment) -> list[Composition]:
                 internal=len(people) - external,
                 external=external,
                 expertise=sorted({p.expertise for p in people if p.expertise}),
+                origins={p.user_id: origins[p.user_id] for p in people if p.user_id in origins},
             )
         )
     return result

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,6 +59,17 @@ class _Row:
     status_label: str
     level: str
     saved: str
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One area of the analysis page: its questions, folded under its progress."""
+
+    area: Area
+    rows: list[_Row]
+    editable: bool
+    progress: selectors.Progress
+    open: bool
 
 
 def _short(text: str, words: int = 24) -> str:
@@ -137,6 +148,9 @@ def analysis(request: HttpRequest, organization: str, assessment: int) -> HttpRe
     wanted: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     sections = []
     prepared = _rows_of(questions, responses, reverse("assessment-analysis", args=[organization, current.pk]))
+    progress_of = {p.code: p for p in by_area}
+    # Folded by default, so 282 questions are 14 lines; a filter opens what it found.
+    filtered = bool(wanted.get("area") or wanted.get("status"))
     for area in areas:
         if wanted.get("area") and wanted["area"] != area.code:
             continue
@@ -148,13 +162,11 @@ def analysis(request: HttpRequest, organization: str, assessment: int) -> HttpRe
             if q.area_id == area.pk and _matches(responses.get(q.pk), wanted.get("status", ""))
         ]
         if rows:
-            sections.append((area, rows, area.code in rights.edit))
-    titles = {a.code: a for a in areas}
+            sections.append(_Section(area, rows, area.code in rights.edit, progress_of[area.code], filtered))
     context = context_of(
         request,
         form=form,
         sections=sections,
-        by_area=[(titles[p.code], p) for p in by_area],
         by_group=by_group,
         rights=rights,
         levels=maturity.LEVELS,
@@ -215,6 +227,11 @@ def _page(
         if response
         else [],
         rights=rights,
+        pager=selectors.question_pager(current, question),
+        # The breadcrumb back to the question's area, opened on the analysis page.
+        area_url=reverse("assessment-analysis", args=[current.organization.slug, current.pk])
+        + f"?area={question.area.code}#area-{question.area.code}",
+        area_label=f"{question.area.code} {tr(question.area.title)}",
     )
     return render(request, "assessments/response.html", context, status=status)
 
@@ -428,11 +445,13 @@ def _import_job_context(current: Assessment) -> dict[str, Any]:
     done_text, errors = "", []
     if job is not None and job.status == JobStatus.DONE:
         data = job.result_data
-        done_text = _("%(saved)s answers imported; %(unchanged)s unchanged; %(empty)s left empty.") % {
-            "saved": data.get("saved", 0),
-            "unchanged": data.get("unchanged", 0),
-            "empty": data.get("empty", 0),
-        }
+        saved, unchanged, empty = (int(data.get(key, 0)) for key in ("saved", "unchanged", "empty"))
+        parts = [
+            ngettext("%(count)s answer imported", "%(count)s answers imported", saved) % {"count": saved},
+            ngettext("%(count)s unchanged", "%(count)s unchanged", unchanged) % {"count": unchanged},
+            ngettext("%(count)s left empty", "%(count)s left empty", empty) % {"count": empty},
+        ]
+        done_text = "; ".join(parts) + "."
     elif job is not None and job.status == JobStatus.FAILED:
         errors = [str(e) for e in job.result_data.get("errors", [])]
     context = job_context(

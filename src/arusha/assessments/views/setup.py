@@ -201,10 +201,14 @@ def participant_list(request: HttpRequest, organization: str, assessment: int) -
             _("Status"),
         ]
         return csv_response(f"assessment-{current.pk}-participants.csv", header, rows)
+    page = paginate(request, participants)
+    shown = list(page.object_list)
+    origins = selectors.guest_organizations(current, shown)
+    people = [(p, origins.get(p.user_id, "")) for p in shown]
     return render(
         request,
         "assessments/participant_list.html",
-        context_of(request, page=paginate(request, participants)),
+        context_of(request, page=page, rows=people),
     )
 
 
