@@ -18,6 +18,7 @@ from arusha.documents import charts, numbers
 from arusha.documents.numbers import format_value
 from arusha.monitoring import services as monitoring_services
 from arusha.planning import services as planning_services
+from tests.plans import adopt_and_monitor, plan_of_2025
 
 DAY = datetime.date
 
@@ -101,13 +102,8 @@ def test_the_timeline_is_a_gantt_with_quarters_and_full_names(client, cast, worl
 
 
 def test_the_kpi_chart_draws_its_reference_series_with_its_source(client, cast, world) -> None:  # type: ignore[no-untyped-def]
-    plan = planning_services.plan_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        assessment=world.assessment,
-        title="Gender plan 2025",
-        period_start=DAY(2025, 1, 1),
-        period_end=DAY(2025, 12, 31),
+    plan = plan_of_2025(
+        actor=cast.owner, organization=cast.customs, assessment=world.assessment, title="Gender plan 2025"
     )
     objective = planning_services.objective_add(actor=cast.owner, plan=plan, what="More women lead")
     kpi = planning_services.kpi_save(
@@ -130,11 +126,7 @@ def test_the_kpi_chart_draws_its_reference_series_with_its_source(client, cast, 
         date=DAY(2025, 6, 30),
         value="0.21",
     )
-    for stage in ("working_group", "head"):
-        planning_services.plan_sign_off(
-            actor=cast.owner, plan=plan, stage=stage, date=DAY(2024, 12, 20), signed_by="DG"
-        )
-    monitoring_services.setup_save(actor=cast.owner, plan=plan, frequency="quarterly", coordinator=cast.owner)
+    adopt_and_monitor(actor=cast.owner, plan=plan)
     from arusha.monitoring import selectors as monitoring_selectors
 
     first = monitoring_selectors.periods_of(plan)[0]

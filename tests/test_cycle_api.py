@@ -11,7 +11,6 @@ import datetime
 import json
 from typing import Any
 
-import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -21,8 +20,10 @@ from arusha.monitoring.models import Measurement, ProgressReport
 from arusha.monitoring.tests import conftest as monitoring_fixtures
 from arusha.planning import services as planning_services
 
-# The adopted plan of 2025, monitored quarterly, that the monitoring tests share.
+# The adopted plan of 2025, monitored quarterly, that the monitoring tests share, and its
+# KPI of women in senior posts over senior posts, computed from its parts per grade.
 monitored = monitoring_fixtures.monitored
+women = monitoring_fixtures.women
 
 
 def _token(user, organization, scope_: str = "write") -> str:  # type: ignore[no-untyped-def]
@@ -36,35 +37,6 @@ def _get(client, token: str, url: str, **params: Any):  # type: ignore[no-untype
 
 def _put(client, token: str, url: str, body: dict[str, Any]):  # type: ignore[no-untyped-def]
     return client.put(url, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=token)
-
-
-@pytest.fixture
-def parts_kpi(cast, monitored):  # type: ignore[no-untyped-def]
-    """Women in senior posts over senior posts, per grade, measuring the monitored plan."""
-    kpi = planning_services.kpi_save(
-        actor=cast.owner,
-        organization=cast.customs,
-        values={
-            "code": "GED-1",
-            "name": "Women in senior posts",
-            "formula": "W / S * 100",
-            "variables": [
-                {"name": "W", "label": "women in senior posts"},
-                {"name": "S", "label": "senior posts"},
-            ],
-            "value_format": "percent",
-            "decimals": 1,
-            "disaggregation": ["grade"],
-            "parts_computed": True,
-            "periodicity": "quarterly",
-            "direction": "higher",
-            "disclosure": "administration",
-            "owner": cast.member,
-        },
-    )
-    with scope(organization=cast.customs):  # the plan is adopted: linked as data
-        kpi.objectives.add(monitored.objective)
-    return kpi
 
 
 def test_plans_activities_and_kpis_are_read_with_a_token(client, cast, world, monitored) -> None:  # type: ignore[no-untyped-def]
@@ -148,10 +120,8 @@ def test_measurements_are_written_through_the_service_with_a_write_token(  # typ
         assert Measurement.objects.get(kpi=monitored.kpi, period=q1).version == 2
 
 
-def test_a_rate_by_category_comes_back_naming_the_category_at_fault(
-    client, cast, monitored, parts_kpi
-) -> None:  # type: ignore[no-untyped-def]
-    url = reverse("api-plan-measurement", args=[monitored.plan.pk, monitored.periods[0].pk, parts_kpi.pk])
+def test_a_rate_by_category_comes_back_naming_the_category_at_fault(client, cast, monitored, women) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("api-plan-measurement", args=[monitored.plan.pk, monitored.periods[0].pk, women.pk])
     token = _token(cast.member, cast.customs)
     grades = {"A": {"W": 1, "S": 4}, "B": {"W": 0, "S": 0}}
     refused = _put(client, token, url, {"disaggregated": {"grade": grades}})

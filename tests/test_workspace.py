@@ -25,8 +25,9 @@ from arusha.frameworks.models import FrameworkVersion, Question
 from arusha.monitoring import alerts
 from arusha.monitoring import services as monitoring_services
 from arusha.monitoring.selectors import periods_of
-from arusha.planning import services as planning_services
-from arusha.planning.models import ActionPlan, Activity, Kpi
+from arusha.monitoring.tests import conftest as monitoring_fixtures
+from arusha.planning.models import ActionPlan, Activity
+from tests.plans import monitored_plan
 
 DAY = datetime.date
 
@@ -42,38 +43,6 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def _monitored_plan(
-    owner: User, organization: Organization, assessment: Any, performer: User, activities: int
-) -> ActionPlan:
-    """A plan of 2025, adopted, monitored quarterly: every period has started, whatever today is."""
-    plan = planning_services.plan_create(
-        actor=owner,
-        organization=organization,
-        assessment=assessment,
-        title=f"Action plan of {organization.name}",
-        period_start=DAY(2025, 1, 1),
-        period_end=DAY(2025, 12, 31),
-    )
-    for n in range(activities):
-        activity = planning_services.activity_create(actor=owner, plan=plan, title=f"Activity {n + 1}")
-        planning_services.activity_update(
-            actor=owner,
-            activity=activity,
-            values={
-                "title": activity.title,
-                "performer": performer,
-                "start_date": DAY(2025, 10, 1),
-                "due_date": DAY(2025, 12, 31),
-            },
-        )
-    day = DAY(2024, 12, 20)
-    planning_services.plan_sign_off(actor=owner, plan=plan, stage="working_group", date=day, signed_by="WG")
-    planning_services.plan_sign_off(actor=owner, plan=plan, stage="head", date=day, signed_by="DG")
-    plan.refresh_from_db()
-    monitoring_services.setup_save(actor=owner, plan=plan, frequency="quarterly", coordinator=owner)
-    return plan
-
-
 def _assessment(owner: User, organization: Organization, pack: FrameworkVersion, title: str) -> Any:
     return assessment_services.assessment_create(
         actor=owner,
@@ -87,59 +56,9 @@ def _assessment(owner: User, organization: Organization, pack: FrameworkVersion,
     )
 
 
-@dataclass
-class Monitored:
-    plan: ActionPlan
-    kpi: Kpi
-
-
-@pytest.fixture
-def monitored(cast: Any, world: Any) -> Monitored:
-    """The plan of 2025, adopted, monitored quarterly: the member performs one activity, owns the KPI."""
-    plan = planning_services.plan_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        assessment=world.assessment,
-        title="Integrity action plan 2025",
-        period_start=DAY(2025, 1, 1),
-        period_end=DAY(2025, 12, 31),
-    )
-    objective = planning_services.objective_add(
-        actor=cast.owner,
-        plan=plan,
-        what="Integrity statements are verified",
-        measure="Share of statements checked",
-        target="Fewer than 2 % of audits disclose a case",
-        deadline=DAY(2025, 12, 31),
-    )
-    with scope(organization=cast.customs):
-        kpi = Kpi.objects.get(pk=world.kpi.pk)
-        kpi.owner = cast.member
-        kpi.save(update_fields=["owner"])
-    planning_services.kpi_link(actor=cast.owner, objective=objective, kpi=kpi)
-    activity = planning_services.activity_create(
-        actor=cast.owner, plan=plan, title="Train the auditors", objective=objective
-    )
-    planning_services.activity_update(
-        actor=cast.owner,
-        activity=activity,
-        values={
-            "title": activity.title,
-            "performer": cast.member,
-            "start_date": DAY(2025, 2, 1),
-            "due_date": DAY(2025, 6, 30),
-        },
-    )
-    with scope(organization=cast.customs):
-        Activity.objects.filter(pk=activity.pk).update(area_code="KF1")
-    day = DAY(2024, 12, 20)
-    planning_services.plan_sign_off(
-        actor=cast.owner, plan=plan, stage="working_group", date=day, signed_by="WG"
-    )
-    planning_services.plan_sign_off(actor=cast.owner, plan=plan, stage="head", date=day, signed_by="DG")
-    plan.refresh_from_db()
-    monitoring_services.setup_save(actor=cast.owner, plan=plan, frequency="quarterly", coordinator=cast.owner)
-    return Monitored(plan, kpi)
+# The adopted plan of 2025, monitored quarterly, that the monitoring tests share: the member
+# performs "Train the auditors" and owns its KPI.
+monitored = monitoring_fixtures.monitored
 
 
 @dataclass
@@ -332,7 +251,16 @@ def _three_organizations(cast: Any, small_pack: FrameworkVersion) -> tuple[User,
             working_group=group,
         )
         # Six activities begun in October: one report each is due for the last quarter.
-        plans.append(_monitored_plan(head, org, assessment, person, activities=6))
+        plans.append(
+            monitored_plan(
+                actor=head,
+                organization=org,
+                assessment=assessment,
+                title=f"Action plan of {name}",
+                performer=person,
+                activities=6,
+            )
+        )
     return person, plans
 
 

@@ -127,8 +127,11 @@ class RatingForm(forms.Form):
             )
 
 
-def _text(label: Any, rows: int = 2) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), required=False)
+def _text(label: Any, rows: int = 2, help_text: Any = "") -> forms.CharField:
+    """An optional text of a few lines."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), required=False, help_text=help_text
+    )
 
 
 def _degree(label: Any) -> forms.ChoiceField:
@@ -162,20 +165,15 @@ class ActivityDetailsForm(forms.Form):
         required=False,
         help_text=_("The indicators of the library that measure this activity."),
     )
-    new_kpis = forms.CharField(
-        label=_("New indicators"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+    new_kpis = _text(
+        _("New indicators"),
         help_text=_(
             "One name a line. Each is added to the KPI library and measures this activity; "
             "complete its metadata sheet there later."
         ),
     )
-    target = forms.CharField(
-        label=_("Performance target"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text=_("What the activity should reach, in words, e.g. 100% coverage."),
+    target = _text(
+        _("Performance target"), help_text=_("What the activity should reach, in words, e.g. 100% coverage.")
     )
     target_value = forms.DecimalField(
         label=_("Target value"),
@@ -272,10 +270,9 @@ class KpiForm(forms.Form):
         help_text=_("Left empty, a new indicator gets the next free code (KPI-001…)."),
     )
     name = forms.CharField(label=_("Name of the indicator"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+    description = _text(
+        _("Description"),
+        rows=3,
         help_text=_("Describe the indicator in enough detail that nobody can read it two ways."),
     )
     performance_dimension = forms.CharField(
@@ -284,10 +281,9 @@ class KpiForm(forms.Form):
         required=False,
         help_text=_("The expected outcome the indicator measures."),
     )
-    variables_text = forms.CharField(
-        label=_("Variables"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+    variables_text = _text(
+        _("Variables"),
+        rows=3,
         help_text=_(
             "One per line: a name, a colon, what it counts. For example “A: cases disclosed by audits”."
         ),
@@ -336,10 +332,8 @@ class KpiForm(forms.Form):
             "An indicator may belong to several typologies; their definitions are listed below the form."
         ),
     )
-    source_of_verification = forms.CharField(
-        label=_("Source of verification"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+    source_of_verification = _text(
+        _("Source of verification"),
         help_text=_("Where and how the data are obtained, and any difficulty in collecting them."),
     )
     references = _text(_("References to databases and metadata"))
@@ -352,10 +346,9 @@ class KpiForm(forms.Form):
     )
     baseline_value = forms.DecimalField(label=_("Baseline"), max_digits=18, decimal_places=6, required=False)
     baseline_date = forms.DateField(label=_("Baseline date"), widget=DateInput(), required=False)
-    targets_text = forms.CharField(
-        label=_("Dated targets"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+    targets_text = _text(
+        _("Dated targets"),
+        rows=3,
         help_text=_("One per line: the date, a colon, the value. For example “2028-12-31: 95”."),
     )
     direction = forms.ChoiceField(label=_("Direction of good"), choices=kpis.Direction.choices)

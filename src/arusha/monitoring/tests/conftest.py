@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from django_scopes import scope
+from tests.plans import adopt_and_monitor, plan_of_2025
 
-from arusha.monitoring import services
 from arusha.planning import services as planning_services
 from arusha.planning.models import Kpi
 
@@ -29,27 +29,17 @@ class Monitored:
     periods: list[Any]
 
 
-def adopt(cast: Any, plan: Any) -> None:
-    day = DAY(2024, 12, 20)
-    planning_services.plan_sign_off(
-        actor=cast.owner, plan=plan, stage="working_group", date=day, signed_by="WG"
-    )
-    planning_services.plan_sign_off(actor=cast.owner, plan=plan, stage="head", date=day, signed_by="DG")
-
-
 def details(activity: Any, **values: Any) -> Any:
     return planning_services.activity_update(actor=activity.created_by, activity=activity, values=values)
 
 
 @pytest.fixture
 def monitored(cast: Any, world: Any) -> Monitored:
-    plan = planning_services.plan_create(
+    plan = plan_of_2025(
         actor=cast.owner,
         organization=cast.customs,
         assessment=world.assessment,
         title="Integrity action plan 2025",
-        period_start=DAY(2025, 1, 1),
-        period_end=DAY(2025, 12, 31),
     )
     objective = planning_services.objective_add(
         actor=cast.owner,
@@ -86,9 +76,45 @@ def monitored(cast: Any, world: Any) -> Monitored:
     with scope(organization=cast.customs):
         late.area_code = "KF1"
         late.save(update_fields=["area_code"])
-    adopt(cast, plan)
-    plan.refresh_from_db()
-    setup = services.setup_save(actor=cast.owner, plan=plan, frequency="quarterly", coordinator=cast.owner)
+    setup = adopt_and_monitor(actor=cast.owner, plan=plan)
     from arusha.monitoring import selectors
 
     return Monitored(plan, objective, kpi, late, soon, nobody, setup, selectors.periods_of(plan))
+
+
+def library_kpi(cast: Any, monitored: Monitored, **values: Any) -> Kpi:
+    """A KPI of the library, owned by the member, measuring the monitored plan's objective.
+
+    Linked as data: the plan is adopted.
+    """
+    kpi = planning_services.kpi_save(
+        actor=cast.owner,
+        organization=cast.customs,
+        values={
+            "periodicity": "quarterly",
+            "direction": "higher",
+            "disclosure": "administration",
+            "owner": cast.member,
+            **values,
+        },
+    )
+    with scope(organization=cast.customs):
+        kpi.objectives.add(monitored.objective)
+    return kpi
+
+
+@pytest.fixture
+def women(cast: Any, monitored: Monitored) -> Kpi:
+    """Women in senior posts over senior posts, per grade, shown as a percentage with one decimal."""
+    return library_kpi(
+        cast,
+        monitored,
+        code="GED-1",
+        name="Women in senior posts",
+        formula="W / S * 100",
+        variables=[{"name": "W", "label": "women in senior posts"}, {"name": "S", "label": "senior posts"}],
+        value_format="percent",
+        decimals=1,
+        disaggregation=["grade"],
+        parts_computed=True,
+    )

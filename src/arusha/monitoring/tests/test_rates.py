@@ -12,43 +12,8 @@ from django_scopes import scope
 from arusha.core.errors import DomainError
 from arusha.monitoring import rates, services
 from arusha.monitoring.models import Measurement
-from arusha.planning import services as planning_services
+from arusha.monitoring.tests.conftest import library_kpi
 from arusha.planning.models import Activity
-
-
-def _kpi(cast, monitored, **values):  # type: ignore[no-untyped-def]
-    """A KPI of the library measuring the monitored plan's objective (linked as data: the plan is adopted)."""
-    kpi = planning_services.kpi_save(
-        actor=cast.owner,
-        organization=cast.customs,
-        values={
-            "periodicity": "quarterly",
-            "direction": "higher",
-            "disclosure": "administration",
-            "owner": cast.member,
-            **values,
-        },
-    )
-    with scope(organization=cast.customs):
-        kpi.objectives.add(monitored.objective)
-    return kpi
-
-
-@pytest.fixture
-def women(cast, monitored):  # type: ignore[no-untyped-def]
-    """Women in senior posts over senior posts, per grade, shown as a percentage with one decimal."""
-    return _kpi(
-        cast,
-        monitored,
-        code="GED-1",
-        name="Women in senior posts",
-        formula="W / S * 100",
-        variables=[{"name": "W", "label": "women in senior posts"}, {"name": "S", "label": "senior posts"}],
-        value_format="percent",
-        decimals=1,
-        disaggregation=["grade"],
-        parts_computed=True,
-    )
 
 
 def _by_grade(cast, kpi, period, grades, **extra):  # type: ignore[no-untyped-def]
@@ -97,7 +62,7 @@ def test_a_zero_or_missing_part_is_refused_naming_the_category_and_the_variable(
 
 
 def test_every_dimension_must_add_up_to_the_same_totals(cast, monitored) -> None:  # type: ignore[no-untyped-def]
-    kpi = _kpi(
+    kpi = library_kpi(
         cast,
         monitored,
         code="GED-2",
@@ -192,7 +157,7 @@ def test_measurements_made_before_parts_stay_readable(client, cast, monitored) -
 
 
 def test_a_kpi_without_a_formula_takes_its_value_directly(client, cast, monitored) -> None:  # type: ignore[no-untyped-def]
-    kpi = _kpi(cast, monitored, code="SAT-1", name="Traders satisfied", unit="%", decimals=0)
+    kpi = library_kpi(cast, monitored, code="SAT-1", name="Traders satisfied", unit="%", decimals=0)
     q1 = monitored.periods[0]
     url = reverse("monitoring-measurement", args=[cast.customs.slug, monitored.plan.pk, q1.pk, kpi.pk])
     client.force_login(cast.member)
@@ -228,7 +193,7 @@ def test_the_period_page_reads_a_fixed_number_of_queries_however_many_rows(  # t
                 status="on_track",
                 narrative="Going.",
             )
-            kpi = _kpi(
+            kpi = library_kpi(
                 cast,
                 monitored,
                 code=f"X-{n}-{i}",
