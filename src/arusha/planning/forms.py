@@ -173,7 +173,7 @@ class ActivityDetailsForm(forms.Form):
         ),
     )
     target = _text(
-        _("Performance target"), help_text=_("What the activity should reach, in words, e.g. 100% coverage.")
+        _("Performance target"), help_text=_("What the activity should reach, in words, e.g. every officer trained by the end of the year.")
     )
     target_value = forms.DecimalField(
         label=_("Target value"),

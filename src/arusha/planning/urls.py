@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:plan>/edit/", views.plan_edit, name="plan-edit"),
     path("<int:plan>/outcomes/new/", views.outcome_add, name="plan-outcome-add"),
     path("<int:plan>/objectives/new/", views.objective_add, name="plan-objective-add"),
+    path("<int:plan>/activities/new/", views.activity_add, name="plan-activity-add"),
     path("<int:plan>/findings/", views.plan_findings, name="plan-findings"),
     path("<int:plan>/board/", views.plan_board, name="plan-board"),
     path("<int:plan>/stakeholders/", views.plan_stakeholders, name="plan-stakeholders"),

@@ -225,6 +225,35 @@ def objective_add(request: HttpRequest, organization: str, plan: int) -> HttpRes
 
 @on_object("plan", ActionPlan, "edit")
 @require_http_methods(["GET", "POST"])
+def activity_add(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
+    """An activity that answers no finding (or whose finding is chosen later); its details follow."""
+    current = _plan(request)
+    if (refused := _frozen(request, current, _detail_url(current))) is not None:
+        return refused
+    return form_page(
+        request,
+        ActivityForm(request.POST or None, plan=current),
+        lambda data: services.activity_create(actor=_user(request), plan=current, **data),
+        success=lambda activity: reverse("plan-activity", args=[organization, current.pk, activity.pk]),
+        message=_(
+            "The activity is added to the plan. Give it its indicators, target, timeline and the rest."
+        ),
+        template="planning/plan_part_form.html",
+        context={
+            "plan": current,
+            "tab": "structure",
+            "heading": _("Add an activity"),
+            "button": _("Add the activity"),
+            "intro": _(
+                "Activities usually answer a finding of the assessment (see the findings tab); "
+                "an activity may also be added here and tied to an objective."
+            ),
+        },
+    )
+
+
+@on_object("plan", ActionPlan, "edit")
+@require_http_methods(["GET", "POST"])
 def kpi_link(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     """Measure an objective of the plan with an indicator of the library."""
     current = _plan(request)

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             name="target",
             field=models.TextField(
                 blank=True,
-                help_text="What the activity should reach, in words, e.g. 100% coverage.",
+                help_text="What the activity should reach, in words, e.g. every officer trained by the end of the year.",
                 verbose_name="performance target",
             ),
         ),

@@ -67,6 +67,7 @@ CHANGE_PAGES = {
     "plan-edit",
     "plan-outcome-add",
     "plan-objective-add",
+    "plan-activity-add",
     "plan-kpi-link",
     "plan-findings",
     "plan-activity",
@@ -120,6 +121,7 @@ def test_an_adopted_plans_pages_are_read_views_that_point_to_a_revision(client, 
     for button in (
         "Add an outcome",
         "Add an objective",
+        "Add an activity",
         "Add the activity",
         "Save the activity",
         "Save the ratings",
@@ -131,7 +133,7 @@ def test_an_adopted_plans_pages_are_read_views_that_point_to_a_revision(client, 
 def test_an_adopted_plans_change_pages_lead_back_to_its_read_view(client, cast, world) -> None:  # type: ignore[no-untyped-def]
     _adopt(cast, world.plan)
     client.force_login(cast.owner)
-    for name in ("plan-edit", "plan-outcome-add", "plan-objective-add", "plan-kpi-link"):
+    for name in ("plan-edit", "plan-outcome-add", "plan-objective-add", "plan-activity-add", "plan-kpi-link"):
         response = client.get(reverse(name, args=[cast.customs.slug, world.plan.pk]), follow=True)
         assert response.redirect_chain == [
             (reverse("plan-detail", args=[cast.customs.slug, world.plan.pk]), 302)

@@ -298,6 +298,12 @@ CREATES = [
         lambda c, w: Objective._default_manager.filter(plan=w.plan),
     ),
     Create(
+        "activity",
+        lambda c, w: reverse("plan-activity-add", args=[_org(c), w.plan.pk]),
+        lambda c, w: {"title": "Publish the code of conduct", "description": ""},
+        lambda c, w: Activity._default_manager.filter(plan=w.plan, title="Publish the code of conduct"),
+    ),
+    Create(
         "activity from a finding",
         lambda c, w: reverse("plan-findings", args=[_org(c), w.plan.pk]),
         lambda c, w: {"title": "Train the integrity unit", "finding": w.finding.pk},

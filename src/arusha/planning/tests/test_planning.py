@@ -524,3 +524,26 @@ def test_a_plan_that_does_not_follow_its_assessment_is_warned_not_refused(client
     assert page.count("Check the plan's period") == 2
     assert "before its assessment “Self-assessment 2027” ends (March 26, 2027)" in page
     assert "The plan&#x27;s period is empty or inverted" in page
+
+
+def test_an_activity_is_added_from_the_plan_page_and_opens_for_its_details(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(cast.owner)
+    url = reverse("plan-activity-add", args=[cast.customs.slug, world.plan.pk])
+    assert url in client.get(reverse("plan-detail", args=[cast.customs.slug, world.plan.pk])).content.decode()
+    refused = client.post(url, {"title": "  ", "idempotency_key": "key-one-0123456789"})
+    assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    response = client.post(
+        url, {"title": "Design and deliver a training module", "idempotency_key": "key-two-0123456789"}
+    )
+    with scope(organization=cast.customs):
+        activity = Activity.objects.get(plan=world.plan, title="Design and deliver a training module")
+        assert activity.findings.count() == 0
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "plan-activity", args=[cast.customs.slug, world.plan.pk, activity.pk]
+    )
+    # A contributor reads the plan but may not add to it.
+    client.force_login(cast.member)
+    assert (
+        client.post(url, {"title": "Another", "idempotency_key": "key-three-0123456789"}).status_code == 403
+    )
