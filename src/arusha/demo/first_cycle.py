@@ -155,6 +155,7 @@ def load_first_cycle(
                 {"name": "B", "label": "serving officers"},
             ],
             "unit": "%",
+            "value_format": "percent",
             "typologies": ["output", "quantitative", "leading"],
             "source_of_verification": "Training register of Human Resources.",
             "periodicity": "quarterly",
