@@ -18,9 +18,10 @@ from django.utils.translation import ngettext
 from django_scopes import scope
 
 from arusha.documents import numbers
-from arusha.documents.report import Block, Paragraph, Report, Section, Table
+from arusha.documents.report import Block, Chart, Paragraph, Report, Section, Table
 from arusha.frameworks.templatetags.arusha_text import tr
 from arusha.monitoring import selectors
+from arusha.monitoring.charts import kpi_chart
 from arusha.monitoring.models import CarryOver, Evaluation, ReviewIndicator
 from arusha.monitoring.review import comparison, gap_rows
 from arusha.planning import kpis as kpi_values
@@ -140,6 +141,15 @@ def _period_rows(series: list[selectors.KpiSeries], today: datetime.date) -> Tab
     return Table([_("Indicator"), _("Period"), _("Value"), _("Target"), _("Verified")], rows)
 
 
+def _charts(series: list[selectors.KpiSeries]) -> list[Block]:
+    """The dashboard's chart of every measured KPI: the same drawing on screen, in the PDF and the DOCX."""
+    return [
+        Chart(kpi_chart(one), _("%(kpi)s: values per period against the targets") % {"kpi": one.kpi})
+        for one in series
+        if one.latest is not None
+    ]
+
+
 def evaluation_report(plan: ActionPlan) -> Report:
     """IDG Part V: the ratings of each objective and KPI, the KPI figures, the gap analysis."""
     today = timezone.localdate()
@@ -159,7 +169,7 @@ def evaluation_report(plan: ActionPlan) -> Report:
         ]
         for row in gap_rows(plan)
     ]
-    figures = Section(_("Indicator figures"), [_latest_rows(series)])
+    figures = Section(_("Indicator figures"), [_latest_rows(series), *_charts(series)])
     if series:
         figures.blocks.append(Paragraph(_("Values and targets per reporting period")))
         figures.blocks.append(_period_rows(series, today))
@@ -323,7 +333,7 @@ def review_report(plan: ActionPlan) -> Report:
     sections = [
         _plan_section(plan),
         indicator_section,
-        Section(_("Indicators of the plan"), [_latest_rows(series)]),
+        Section(_("Indicators of the plan"), [_latest_rows(series), *_charts(series)]),
     ]
     compared = _comparison_section(plan)
     if compared is not None:

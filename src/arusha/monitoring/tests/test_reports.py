@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scope
 from tests.documents import A4_POINTS, LETTER_POINTS, docx_pages, docx_rows, pdf_pages, pdf_text
+from tests.documents import docx as open_docx
 
 from arusha.core.models import BackgroundJob, JobStatus
 from arusha.monitoring import services
@@ -92,12 +93,18 @@ def test_the_evaluation_report_rates_each_objective_and_kpi_on_a4(
     pages = docx_pages(docx)
     assert pages[0] == (210, 297, False) and (297, 210, True) in pages
     assert pages == [(210, 297, False), (297, 210, True), (210, 297, False), (297, 210, True)]
+    # The dashboard's chart of the measured KPI, drawn as a picture with its caption.
+    assert len(open_docx(docx).inline_shapes) == 1
+    assert "INT-1 Integrity compliance rate: values per period against the targets" in [
+        p.text for p in open_docx(docx).paragraphs
+    ]
 
     pdf = write(*args, "pdf", django_capture_on_commit_callbacks)
     text = pdf_text(pdf)
     for words in ("Evaluation of the action plan", OBJECTIVE_NOTES, KPI_NOTES, "KF1 Leadership", GAP):
         assert words in text
     assert "33.33 %" in text and "33.333" not in text
+    assert "INT-1 Integrity compliance rate: values per period against the targets" in text
     sizes = pdf_pages(pdf)
     assert sizes[0] == A4_POINTS and (A4_POINTS[1], A4_POINTS[0]) in sizes
     assert set(sizes) == {A4_POINTS, (842, 595)}
