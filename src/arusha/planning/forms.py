@@ -173,7 +173,10 @@ class ActivityDetailsForm(forms.Form):
         ),
     )
     target = _text(
-        _("Performance target"), help_text=_("What the activity should reach, in words, e.g. every officer trained by the end of the year.")
+        _("Performance target"),
+        help_text=_(
+            "What the activity should reach, in words, e.g. every officer trained by the end of the year."
+        ),
     )
     target_value = forms.DecimalField(
         label=_("Target value"),
@@ -449,3 +452,25 @@ class SignOffForm(forms.Form):
 
 class ReviseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the revision"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferenceForm(forms.Form):
+    """One value of a KPI's reference series (another administration, a regional average)."""
+
+    label = forms.CharField(
+        label=_("Series"),
+        max_length=100,
+        help_text=_("Where the value comes from, as a reader names it: e.g. Regional average."),
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    value = forms.CharField(
+        label=_("Value"),
+        max_length=30,
+        help_text=_("In the indicator's own unit and format."),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("The publication or body that gives the value, with its year."),
+    )
+    idempotency_key = CreationKeyField()

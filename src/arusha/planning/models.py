@@ -204,7 +204,9 @@ class Activity(models.Model):
     target = models.TextField(
         _("performance target"),
         blank=True,
-        help_text=_("What the activity should reach, in words, e.g. every officer trained by the end of the year."),
+        help_text=_(
+            "What the activity should reach, in words, e.g. every officer trained by the end of the year."
+        ),
     )
     target_value = models.DecimalField(
         _("target value"),

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from arusha.assessments.forms import DateInput
-from arusha.core.concurrency import CreationKeyField
 from arusha.core.errors import DomainError
 from arusha.core.form_pages import form_page
 from arusha.core.policies import member
@@ -21,28 +17,7 @@ from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
 from arusha.planning import reference_selectors, selectors, services
 from arusha.planning.access import EDIT, VIEW
-
-
-class ReferenceForm(forms.Form):
-    """One value of a reference series. Kept here, beside its only screen."""
-
-    label = forms.CharField(
-        label=gettext_lazy("Series"),
-        max_length=100,
-        help_text=gettext_lazy("Where the value comes from, as a reader names it: e.g. Regional average."),
-    )
-    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
-    value = forms.CharField(
-        label=gettext_lazy("Value"),
-        max_length=30,
-        help_text=gettext_lazy("In the indicator's own unit and format."),
-    )
-    source = forms.CharField(
-        label=gettext_lazy("Source"),
-        max_length=300,
-        help_text=gettext_lazy("The publication or body that gives the value, with its year."),
-    )
-    idempotency_key = CreationKeyField()
+from arusha.planning.forms import ReferenceForm
 
 
 @member(VIEW, post=EDIT)
