@@ -46,10 +46,7 @@ def gap_rows(plan: ActionPlan) -> list[GapRow]:
         areas = assessment_selectors.areas_of(assessment)
         questions = assessment_selectors.questions_in_scope(assessment, areas)
         figures = {r.area.code: r for r in results_of(assessment, areas, questions).areas}
-    rows = selectors.activity_rows(plan, selectors.Filters(), timezone.localdate())
-    per_area: dict[str, Counter[str]] = {}
-    for row in rows:
-        per_area.setdefault(row.activity.area_code, Counter())[row.state] += 1
+    per_area = selectors.states_by_area(plan, timezone.localdate())
     gaps = selectors.gaps_of(plan)
     result = []
     for area in areas:

@@ -37,7 +37,7 @@ from arusha.planning import selectors as planning_selectors
 from arusha.planning.kpis import Direction
 
 if TYPE_CHECKING:
-    from arusha.planning.models import ActionPlan, Activity, Kpi, KpiTarget
+    from arusha.planning.models import ActionPlan, Activity, Kpi, KpiTarget, Objective
 
 T = TypeVar("T", bound=models.Model)
 
@@ -177,6 +177,17 @@ def state_totals(
         dues = list(_filtered(plan, filters).values_list("id", "due_date"))
     counts = Counter(state_of(latest.get(pk, (None,))[0], due, today) for pk, due in dues)
     return [(state, str(State.LABELS[state]), counts.get(state, 0)) for state in State.ORDER], len(dues)
+
+
+def states_by_area(plan: ActionPlan, today: datetime.date) -> dict[str, Counter[str]]:
+    """How many of the plan's activities stand in each state, per area: two queries, no activity loaded."""
+    with scope(organization=plan.organization):
+        latest = _latest_reports(plan)
+        activities = list(planning_selectors.plan_activities(plan).values_list("id", "area_code", "due_date"))
+    per_area: dict[str, Counter[str]] = {}
+    for pk, area, due in activities:
+        per_area.setdefault(area, Counter())[state_of(latest.get(pk, (None,))[0], due, today)] += 1
+    return per_area
 
 
 def target_at(targets: list[KpiTarget], day: datetime.date) -> Decimal | None:
@@ -419,6 +430,27 @@ def alerts_of(plan: ActionPlan, *, user: User, everyone: bool) -> QuerySet[Alert
 
 def alert_get(plan: ActionPlan, pk: int) -> Alert:
     return _one(plan, lambda: Alert.objects.filter(plan=plan, pk=pk))
+
+
+def objectives_to_evaluate(plan: ActionPlan) -> list[Objective]:
+    """The plan's objectives in their order (deadline, then creation), without their KPIs."""
+    with scope(organization=plan.organization):
+        return list(planning_selectors.plan_objectives(plan))
+
+
+def plan_kpi_names(plan: ActionPlan) -> list[Kpi]:
+    """The KPIs of `plan_kpis` with only their code and name, in code order: one query.
+
+    For the pages that name or choose them (evaluation, review) and draw no chart: their
+    targets and reference values are not read.
+    """
+    with scope(organization=plan.organization):
+        objectives = planning_selectors.plan_objectives(plan)
+        return list(
+            planning_selectors.kpis_measuring(plan, objectives)
+            .only("code", "name", "organization_id")
+            .order_by("code")
+        )
 
 
 def evaluations_of(plan: ActionPlan) -> tuple[dict[int, Evaluation], dict[int, Evaluation]]:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -21,25 +24,27 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from arusha.core.spreadsheets import append
 from arusha.documents.rendering import DocxBuilder
 from arusha.planning import kpis
-from arusha.planning.models import ActionPlan, Activity, Objective, Outcome, StrategicObjective
+from arusha.planning.models import ActionPlan, Activity, Kpi, Objective, Outcome, StrategicObjective
 from arusha.planning.templatetags.planning import quarters
 
 
 @dataclass
 class Row:
-    """One activity's row: the activity itself (for links on the page) and its cells' texts."""
+    """One activity's row: the activity itself (for links on the page), its cells' texts and its goals."""
 
     activity: Activity
     cells: list[str]
+    goals: list[StrategicObjective] = field(default_factory=list)
 
 
 @dataclass
 class Block:
-    """One objective (or the activities without one) with its rows."""
+    """One objective (or the activities without one) with its rows and the KPIs measuring it."""
 
     heading: str
     objective: Objective | None = None
     rows: list[Row] = field(default_factory=list)
+    kpis: list[Kpi] = field(default_factory=list)
 
 
 @dataclass
@@ -82,17 +87,16 @@ def period(start: datetime.date | None, end: datetime.date | None) -> str:
     return quarters(start, end)
 
 
-def _target(activity: Activity) -> str:
+def _target(activity: Activity, units: list[str]) -> str:
     if activity.target:
         return activity.target
     if activity.target_value is None:
         return ""
-    first = next(iter(activity.kpis.all()), None)
-    unit = first.unit if first is not None else ""
+    unit = units[0] if units else ""
     return f"{kpis.plain(activity.target_value)} {unit}".strip()
 
 
-def _row(activity: Activity) -> Row:
+def _row(activity: Activity, links: _Links, timeline: Callable[[Activity], str]) -> Row:
     responsible = str(activity.performer or activity.responsible_division or "")
     if activity.performer and activity.responsible_division:
         responsible = f"{activity.performer} ({activity.responsible_division})"
@@ -103,17 +107,20 @@ def _row(activity: Activity) -> Row:
     )
     resources = "\n".join(part for part in (budget, activity.budget_source, activity.staff) if part)
     title = activity.title + (f" [{_('confidential')}]" if activity.confidential else "")
+    measured = links.kpis.get(activity.pk, [])
+    goals = links.goals.get(activity.pk, [])
     return Row(
         activity,
         [
             title,
             responsible,
-            "\n".join(k.name for k in activity.kpis.all()),
-            _target(activity),
+            "\n".join(name for name, _unit in measured),
+            _target(activity, [unit for _name, unit in measured]),
             resources,
-            period(activity.start_date, activity.due_date),
-            "\n".join(o.code for o in activity.strategic_objectives.all()),
+            timeline(activity),
+            "\n".join(goal.code for goal in goals),
         ],
+        goals,
     )
 
 
@@ -121,14 +128,91 @@ def objective_heading(number: str, objective: Objective) -> str:
     return _("Objective %(number)s: %(text)s") % {"number": number, "text": objective.what}
 
 
+# What an activity's row shows; the other columns (descriptions, ratings...) are not read.
+_ROW_COLUMNS = (
+    "plan_id",
+    "objective_id",
+    "title",
+    "confidential",
+    "target",
+    "target_value",
+    "budget_amount",
+    "budget_currency",
+    "budget_source",
+    "staff",
+    "start_date",
+    "due_date",
+    "performer__full_name",
+    "performer__email",
+    "responsible_division__name",
+)
+
+
+@dataclass
+class _Links:
+    """The plan's many-to-many links, read as pairs: one query per relation for all activities.
+
+    A prefetch would build a queryset per activity and relation (600 for 300 activities),
+    which cost more than the rest of the page and left thousands of objects in reference
+    cycles for the garbage collector to find.
+    """
+
+    kpis: dict[int, list[tuple[str, str]]]  # activity -> (name, unit), in the KPIs' order
+    goals: dict[int, list[StrategicObjective]]  # activity -> goals, in their order
+    objective_kpis: dict[int, list[Kpi]]  # objective -> KPIs measuring it, in their order
+
+
+def _links(plan: ActionPlan) -> _Links:
+    kpis_of: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for activity_id, name, unit in (
+        Kpi.objects.filter(activities__plan=plan)
+        .order_by("code", "id")
+        .values_list("activities", "name", "unit")
+    ):
+        kpis_of[activity_id].append((name, unit))
+    goals_of: dict[int, list[StrategicObjective]] = defaultdict(list)
+    for goal in (
+        StrategicObjective.objects.filter(activities__plan=plan)
+        .annotate(for_activity=F("activities"))
+        .only("code", "title", "organization_id")
+        .order_by("code", "id")
+    ):
+        goals_of[goal.for_activity].append(goal)
+    measuring: dict[int, list[Kpi]] = defaultdict(list)
+    for kpi in (
+        Kpi.objects.filter(objectives__plan=plan)
+        .annotate(for_objective=F("objectives"))
+        .only("code", "name", "organization_id")
+        .order_by("code", "id")
+    ):
+        measuring[kpi.for_objective].append(kpi)
+    return _Links(kpis_of, goals_of, measuring)
+
+
+def _timelines() -> Callable[[Activity], str]:
+    """An activity's timeline in quarters, each pair of dates written (and translated) once."""
+    written: dict[tuple[datetime.date | None, datetime.date | None], str] = {}
+
+    def timeline(activity: Activity) -> str:
+        key = (activity.start_date, activity.due_date)
+        if key not in written:
+            written[key] = period(*key)
+        return written[key]
+
+    return timeline
+
+
 def sections(plan: ActionPlan) -> list[Section]:
     activities = list(
-        plan.activities.select_related("performer", "responsible_division")
-        .prefetch_related("strategic_objectives", "kpis")
-        .order_by("id")
+        plan.activities.select_related("performer", "responsible_division").only(*_ROW_COLUMNS).order_by("id")
     )
-    objectives = list(plan.objectives.select_related("outcome").prefetch_related("kpis").order_by("id"))
+    objectives = list(plan.objectives.order_by("id"))
     outcomes = list(plan.outcomes.order_by("id"))
+    links = _links(plan)
+    timeline = _timelines()
+    rows_of: dict[int | None, list[Row]] = defaultdict(list)
+    for activity in activities:
+        rows_of[activity.objective_id].append(_row(activity, links, timeline))
     result = []
     for number, outcome in enumerate([*outcomes, None], start=1):
         heading = (
@@ -139,14 +223,18 @@ def sections(plan: ActionPlan) -> list[Section]:
         section = Section(heading, outcome)
         mine = [o for o in objectives if (o.outcome_id == (outcome.pk if outcome else None))]
         for index, objective in enumerate(mine, start=1):
-            block = Block(objective_heading(f"{number}.{index}", objective), objective)
-            block.rows = [_row(a) for a in activities if a.objective_id == objective.pk]
+            block = Block(
+                objective_heading(f"{number}.{index}", objective),
+                objective,
+                rows_of.get(objective.pk, []),
+                links.objective_kpis.get(objective.pk, []),
+            )
             section.blocks.append(block)
         # Every outcome is shown, even before its objectives are written; the
         # objectives without one only when there are some.
         if outcome is not None or section.blocks:
             result.append(section)
-    loose = [_row(a) for a in activities if a.objective_id is None]
+    loose = rows_of.get(None, [])
     if loose:
         result.append(Section(_("Activities not yet tied to an objective"), None, [Block("", None, loose)]))
     return result
@@ -158,7 +246,7 @@ def annex9(plan: ActionPlan) -> Annex9:
     for section in parts:
         for block in section.blocks:
             for row in block.rows:
-                goals.update((o.pk, o) for o in row.activity.strategic_objectives.all())
+                goals.update((o.pk, o) for o in row.goals)
     return Annex9(plan, header(plan), sorted(goals.values(), key=lambda o: o.code), parts)
 
 

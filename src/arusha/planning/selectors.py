@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -231,8 +231,11 @@ def stakeholders_of(organization: Organization) -> QuerySet[Stakeholder]:
 
 
 def kpi_library(organization: Organization) -> QuerySet[Kpi]:
+    # Into lists (to_attr): a prefetch into the related managers built a queryset per KPI and
+    # relation (200 for 100 KPIs), which the garbage collector then had to find in cycles.
     return Kpi.objects.filter(organization=organization).prefetch_related(
-        "objectives__plan", "activities__plan"
+        Prefetch("objectives", Objective.objects.select_related("plan"), to_attr="objectives_measured"),
+        Prefetch("activities", Activity.objects.select_related("plan"), to_attr="activities_measured"),
     )
 
 

@@ -25,7 +25,7 @@ from arusha.core.policies import member, on_object
 from arusha.core.requests import notes_of, object_of
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
-from arusha.planning import annex9, kpi_sheet, kpis, priority, selectors, services, timeline
+from arusha.planning import annex9, annex9_rows, kpi_sheet, kpis, priority, selectors, services, timeline
 from arusha.planning.access import EDIT, VIEW
 from arusha.planning.forms import (
     ActivityDetailsForm,
@@ -114,12 +114,14 @@ def _detail_url(plan: ActionPlan) -> str:
 def plan_detail(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     """The plan as a document, in the layout of IDG Annex 9; changes open pages of their own."""
     current = _plan(request)
+    annex = annex9.annex9(current)
     context = {
         "plan": current,
         "tab": "structure",
-        "annex": annex9.annex9(current),
-        "outcomes": selectors.outcomes_of(current),
-        "objectives": selectors.objectives_of(current),
+        "annex": annex,
+        "tables": annex9_rows.tables(_org(request), current, annex),
+        # The outcomes and objectives are those of the Annex 9 structure, not read again.
+        "has_objectives": any(b.objective for s in annex.sections for b in s.blocks),
         "activity_count": current.activities.count(),
         "warnings": selectors.period_warnings(current),
         "can_change": _can_change(request, current),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -26,8 +27,9 @@ from arusha.monitoring.review import comparison, gap_rows
 from arusha.planning import selectors as planning_selectors
 
 if TYPE_CHECKING:
-    from arusha.planning.models import ActionPlan
+    from arusha.planning.models import ActionPlan, Kpi
 from arusha.monitoring.views.base import (
+    KPIS_PER_PAGE,
     _base,
     _done,
     _handled,
@@ -37,9 +39,23 @@ from arusha.monitoring.views.base import (
 )
 
 
+def _kpi_page(kpis: list[Kpi], number: str | int | None, key: str = "") -> Page[Kpi]:
+    """One page of the indicators to evaluate: the page asked for, or the one showing `key`
+    ("kpi-<pk>": a form sent back with its errors, or the KPI just evaluated)."""
+    if key.startswith("kpi-"):
+        where = [n for n, k in enumerate(kpis) if f"kpi-{k.pk}" == key]
+        number = where[0] // KPIS_PER_PAGE + 1 if where else number
+    return Paginator(kpis, KPIS_PER_PAGE).get_page(number)
+
+
 def _evaluation_page(
     request: HttpRequest, current: ActionPlan, status: int = 200, **bad: Any
 ) -> HttpResponse:
+    """Every objective and every area of the gap analysis, the indicators ten a page.
+
+    Each row carries its own folded form, and a form costs more to render than the rest
+    of its row: at 100 indicators, rendering them all made the page 500 ms long.
+    """
     by_objective, by_kpi = selectors.evaluations_of(current)
 
     def form_for(key: str, evaluation: Any) -> EvaluationForm:
@@ -52,11 +68,10 @@ def _evaluation_page(
 
     objectives = [
         (o, by_objective.get(o.pk), form_for(f"objective-{o.pk}", by_objective.get(o.pk)))
-        for o in planning_selectors.objectives_of(current)
+        for o in selectors.objectives_to_evaluate(current)
     ]
-    kpis = [
-        (k, by_kpi.get(k.pk), form_for(f"kpi-{k.pk}", by_kpi.get(k.pk))) for k in selectors.plan_kpis(current)
-    ]
+    page = _kpi_page(selectors.plan_kpi_names(current), request.GET.get("page"), next(iter(bad), ""))
+    kpis = [(k, by_kpi.get(k.pk), form_for(f"kpi-{k.pk}", by_kpi.get(k.pk))) for k in page.object_list]
     gaps = [
         (
             row,
@@ -73,8 +88,18 @@ def _evaluation_page(
         status=status,
         objectives=objectives,
         kpis=kpis,
+        page=page,
         gaps=gaps,
     )
+
+
+def _evaluated(current: ActionPlan, key: str) -> str:
+    """The evaluation page at the row just saved: the indicators' page that shows it."""
+    url = _url("monitoring-evaluation", current)
+    if key.startswith("kpi-"):
+        number = _kpi_page(selectors.plan_kpi_names(current), 1, key).number
+        url += f"?page={number}" if number > 1 else ""
+    return f"{url}#{key}"
 
 
 @on_object("plan", "planning.ActionPlan")
@@ -98,9 +123,7 @@ def evaluation_save(request: HttpRequest, organization: str, plan: int, kind: st
         form,
         lambda data: services.evaluation_save(actor=_user(request), plan=current, **subject, **data),
     ):
-        return _done(
-            request, _("The evaluation is saved."), _url("monitoring-evaluation", current) + f"#{key}"
-        )
+        return _done(request, _("The evaluation is saved."), _evaluated(current, key))
     return _evaluation_page(request, current, status=400, **{key: form})
 
 
@@ -123,7 +146,7 @@ def gap_save(request: HttpRequest, organization: str, plan: int, code: str) -> H
 
 def _review_page(request: HttpRequest, current: ActionPlan, status: int = 200, **forms_: Any) -> HttpResponse:
     cycle = selectors.cycle_of(current)
-    kpis = selectors.plan_kpis(current)
+    kpis = selectors.plan_kpi_names(current)
     return _page(
         request,
         "review",
@@ -151,7 +174,7 @@ def _review_page(request: HttpRequest, current: ActionPlan, status: int = 200, *
 def review(request: HttpRequest, organization: str, plan: int) -> HttpResponse:
     current = _plan(request)
     if request.method == "POST":
-        form = IndicatorForm(request.POST, kpis=selectors.plan_kpis(current))
+        form = IndicatorForm(request.POST, kpis=selectors.plan_kpi_names(current))
         if _handled(
             request, form, lambda data: services.indicator_record(actor=_user(request), plan=current, **data)
         ):
