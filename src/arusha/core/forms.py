@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
@@ -20,6 +21,29 @@ from arusha.core.models import (
     country_validator,
 )
 from arusha.core.permissions import PresetRole, permission_choices
+
+# The largest id a database integer holds. Django 5.2 sends a larger one, chosen in a
+# ModelMultipleChoiceField, to an `__in` query where SQLite raises OverflowError (a 500).
+_MAX_ID = 2**63 - 1
+
+
+if TYPE_CHECKING:
+    _Multiple = forms.ModelMultipleChoiceField[Any]
+else:  # the stubs' generic is not subscriptable at run time
+    _Multiple = forms.ModelMultipleChoiceField
+
+
+class ModelChoicesField(_Multiple):
+    """A ModelMultipleChoiceField that refuses an id too large for the database as an invalid choice."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple) else ():
+            digits = str(item).strip().lstrip("-")
+            if digits.isdigit() and (len(digits) > 19 or int(digits) > _MAX_ID):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super().clean(value)
 
 
 class PreferencesForm(forms.Form):

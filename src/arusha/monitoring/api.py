@@ -11,6 +11,7 @@ sending the `version` read earlier refuses to overwrite a newer one (409).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -114,7 +115,18 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
         return CategorySerializer(rates.breakdown_rows(measurement.disaggregated), many=True).data  # type: ignore[return-value]
 
 
-class MeasurementWriteSerializer(serializers.Serializer[Any]):
+class StrictBody(serializers.Serializer[Any]):
+    """A body whose unknown fields are refused: a misspelt `version` or `note` is not dropped in silence."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        sent = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        unknown = sorted(str(name) for name in set(sent) - set(self.fields))
+        if unknown:
+            raise ValidationError({name: [_("This field is unknown.")] for name in unknown})
+        return attrs
+
+
+class MeasurementWriteSerializer(StrictBody):
     variables = serializers.DictField(
         child=serializers.CharField(allow_blank=True),
         required=False,
@@ -158,7 +170,7 @@ class ProgressSerializer(serializers.ModelSerializer[ProgressReport]):
         ]
 
 
-class ProgressWriteSerializer(serializers.Serializer[Any]):
+class ProgressWriteSerializer(StrictBody):
     percent_done = serializers.IntegerField(min_value=0, max_value=100)
     status = serializers.ChoiceField(choices=ActivityStatus.choices)
     narrative = serializers.CharField(max_length=20000)

@@ -13,9 +13,16 @@ from arusha.assessments.forms import DateInput
 from arusha.assessments.selectors import Mode
 from arusha.core.concurrency import CreationKeyField, VersionField
 from arusha.core.errors import DomainError
+from arusha.core.forms import ModelChoicesField
 from arusha.core.models import Membership, Organization, User
 from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind, Measurement
-from arusha.monitoring.rates import PartError, category_value, is_parts
+from arusha.monitoring.rates import (
+    MAX_CATEGORIES,
+    MAX_CATEGORY_NAME,
+    PartError,
+    category_value,
+    is_parts,
+)
 from arusha.planning import selectors as planning_selectors
 from arusha.planning.kpis import Periodicity, plain
 from arusha.planning.priority import Level
@@ -124,7 +131,7 @@ class ProgressForm(forms.Form):
 # the rows saved, and this many empty ones to add categories (at least MIN_ROWS in all).
 BLANK_ROWS = 3
 MIN_ROWS = 5
-MAX_ROWS = 60
+MAX_ROWS = MAX_CATEGORIES
 _PART_KEY = re.compile(r"^part_(\d+)_(\d+)_category$")
 
 
@@ -161,6 +168,7 @@ class MeasurementForm(forms.Form):
         # (dimension, category) → its row's field prefix, for refusals that name a category.
         self.rows_of: dict[tuple[str, str], str] = {}
         self.row_counts: list[int] = []
+        self.rows_sent: list[int] = []
         order: list[str] = []
         if self.direct:
             self.fields["value"] = forms.CharField(
@@ -178,7 +186,7 @@ class MeasurementForm(forms.Form):
                 self.row_counts.append(count)
                 for i in range(count):
                     self.fields[f"part_{k}_{i}_category"] = forms.CharField(
-                        label=_("Category"), max_length=100, required=False
+                        label=_("Category"), max_length=MAX_CATEGORY_NAME, required=False
                     )
                     order.append(f"part_{k}_{i}_category")
                     for variable in self.variables:
@@ -203,7 +211,9 @@ class MeasurementForm(forms.Form):
         source = self.data if self.is_bound else self.initial
         used = [int(m.group(2)) for key in source if (m := _PART_KEY.match(key)) and int(m.group(1)) == k]
         if self.is_bound:
-            return min(max(used, default=-1) + 1, MAX_ROWS)
+            # More rows than the form shows are refused in clean(), not dropped in silence.
+            self.rows_sent.append(max(used, default=-1) + 1)
+            return min(self.rows_sent[-1], MAX_ROWS)
         return min(max(len(used) + BLANK_ROWS, MIN_ROWS), MAX_ROWS)
 
     def plain_fields(self) -> list[forms.BoundField]:
@@ -229,6 +239,13 @@ class MeasurementForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        for dimension, sent in zip(self.dimensions, self.rows_sent, strict=False):
+            if sent > MAX_ROWS:
+                self.add_error(
+                    None,
+                    _("Give at most %(count)s categories of %(dimension)s.")
+                    % {"count": MAX_ROWS, "dimension": dimension},
+                )
         cleaned["variables"] = {n: cleaned.get(f"var_{n}", "") for n in self.variable_names}
         cleaned["disaggregated"] = self._parts(cleaned) if self.by_parts else self._lines(cleaned)
         return cleaned
@@ -247,6 +264,13 @@ class MeasurementForm(forms.Form):
                         _("Line %(n)s: write “category: value”.") % {"n": number},
                     )
                     continue
+                if category.strip().casefold() in {c.casefold() for c in categories}:
+                    self.add_error(
+                        f"dis_{dimension}",
+                        _("Line %(n)s: %(category)s is given twice.")
+                        % {"n": number, "category": category.strip()},
+                    )
+                    continue
                 categories[category.strip()] = value.strip()
             if categories:
                 breakdown[dimension] = categories
@@ -260,11 +284,13 @@ class MeasurementForm(forms.Form):
                 prefix = f"part_{k}_{i}_"
                 name = (cleaned.get(f"{prefix}category") or "").strip()
                 values = {v["name"]: (cleaned.get(prefix + v["name"]) or "").strip() for v in self.variables}
+                if f"{prefix}category" in self.errors:
+                    continue  # its name was refused already (too long)
                 if not name and not any(values.values()):
                     continue  # an empty row
                 if not name:
                     self.add_error(f"{prefix}category", _("Name the category of this row."))
-                elif name in categories:
+                elif name.casefold() in {c.casefold() for c in categories}:
                     self.add_error(f"{prefix}category", _("This category is given twice."))
                 else:
                     categories[name] = values
@@ -316,7 +342,7 @@ def _variable_label(variable: dict[str, str]) -> str:
 class MeetingForm(MemberChoiceForm):
     person_fields = ("attendees",)
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    attendees: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+    attendees: forms.ModelMultipleChoiceField[User] = ModelChoicesField(
         label=_("Members present"),
         queryset=User.objects.none(),
         required=False,

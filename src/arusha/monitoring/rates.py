@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     from arusha.planning.models import Kpi
 
 
+# A dimension's categories, in the form as through the API: a name of a few words, a few
+# dozen categories (grades, regions, offices).
+MAX_CATEGORIES = 60
+MAX_CATEGORY_NAME = 100
+
+
 class PartError(DomainError):
     """A refusal about one category (and one of its variables): the form and the API put it there.
 

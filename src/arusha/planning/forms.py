@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -12,6 +13,8 @@ from arusha.assessments.forms import DateInput
 if TYPE_CHECKING:
     from arusha.assessments.models import Assessment
 from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
+from arusha.core.errors import DomainError
+from arusha.core.forms import ModelChoicesField
 from arusha.core.models import Division, Membership, Organization, User
 from arusha.planning import kpis, priority
 from arusha.planning.models import (
@@ -29,6 +32,7 @@ from arusha.planning.models import (
     StrategicObjective,
     ValueFormat,
 )
+from arusha.planning.services.kpis import check_dimensions, parse_targets
 
 
 class PlanForm(forms.Form):
@@ -146,7 +150,7 @@ class ActivityDetailsForm(forms.Form):
     objective: forms.ModelChoiceField[Objective] = forms.ModelChoiceField(
         label=_("Objective it serves"), queryset=Objective.objects.none(), required=False
     )
-    strategic_objectives: forms.ModelMultipleChoiceField[StrategicObjective] = forms.ModelMultipleChoiceField(
+    strategic_objectives: forms.ModelMultipleChoiceField[StrategicObjective] = ModelChoicesField(
         label=_("Strategic objectives"),
         queryset=StrategicObjective.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -158,7 +162,7 @@ class ActivityDetailsForm(forms.Form):
     performer: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Performer"), queryset=User.objects.none(), required=False
     )
-    kpis: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
+    kpis: forms.ModelMultipleChoiceField[Kpi] = ModelChoicesField(
         label=_("Key performance indicators"),
         queryset=Kpi.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -196,7 +200,7 @@ class ActivityDetailsForm(forms.Form):
     staff = forms.CharField(label=_("Staff"), max_length=200, required=False)
     start_date = forms.DateField(label=_("Start"), widget=DateInput(), required=False)
     due_date = forms.DateField(label=_("Due"), widget=DateInput(), required=False)
-    depends_on: forms.ModelMultipleChoiceField[Activity] = forms.ModelMultipleChoiceField(
+    depends_on: forms.ModelMultipleChoiceField[Activity] = ModelChoicesField(
         label=_("Depends on"),
         queryset=Activity.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -257,6 +261,14 @@ class StrategicObjectiveForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     idempotency_key = CreationKeyField()
+
+
+def _named(check: Callable[[], object]) -> None:
+    """Run a service's check of one field, its refusal put on the field that was cleaned."""
+    try:
+        check()
+    except DomainError as error:
+        raise forms.ValidationError(str(error.message)) from error
 
 
 class KpiForm(forms.Form):
@@ -320,7 +332,7 @@ class KpiForm(forms.Form):
         ),
     )
     rationale = _text(_("Rationale (relevance)"), 3)
-    related: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
+    related: forms.ModelMultipleChoiceField[Kpi] = ModelChoicesField(
         label=_("Links to other indicators"),
         queryset=Kpi.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -387,9 +399,22 @@ class KpiForm(forms.Form):
         members = Membership.objects.filter(organization=organization, is_active=True).values("user")
         self.fields["owner"].queryset = User.objects.filter(pk__in=members)  # type: ignore[attr-defined]
 
+    def clean_variables_text(self) -> str:
+        raw: str = self.cleaned_data["variables_text"]
+        if raw.strip():
+            _named(lambda: kpis.parse_variables(raw))
+        return raw
+
+    def clean_targets_text(self) -> str:
+        raw: str = self.cleaned_data["targets_text"]
+        _named(lambda: parse_targets(raw))
+        return raw
+
     def clean_disaggregation_text(self) -> list[str]:
         raw: str = self.cleaned_data["disaggregation_text"]
-        return [part.strip() for part in raw.split(",") if part.strip()]
+        dimensions = [part.strip() for part in raw.split(",") if part.strip()]
+        _named(lambda: check_dimensions(dimensions))
+        return dimensions
 
 
 class KpiLinkForm(forms.Form):

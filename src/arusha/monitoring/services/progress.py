@@ -16,6 +16,7 @@ from arusha.core import services as core_services
 from arusha.core.audit import audit_change, audit_record, snapshot
 from arusha.core.errors import DomainError
 from arusha.core.models import User
+from arusha.monitoring import rates
 from arusha.monitoring.access import require, rights
 from arusha.monitoring.models import (
     ActivityStatus,
@@ -155,6 +156,29 @@ def _check_dimension(kpi: Kpi, dimension: str, categories: object) -> None:
             _("Give the categories of %(dimension)s with their values.") % {"dimension": dimension},
             field=f"dis_{dimension}",
         )
+    if len(categories) > rates.MAX_CATEGORIES:
+        raise DomainError(
+            _("Give at most %(count)s categories of %(dimension)s.")
+            % {"count": rates.MAX_CATEGORIES, "dimension": dimension},
+            field=f"dis_{dimension}",
+        )
+    names: set[str] = set()
+    for category in categories:
+        name = str(category).strip()
+        if len(name) > rates.MAX_CATEGORY_NAME:
+            raise DomainError(
+                _("%(dimension)s: name each category in at most %(count)s characters.")
+                % {"dimension": dimension, "count": rates.MAX_CATEGORY_NAME},
+                field=f"dis_{dimension}",
+            )
+        if name and name.casefold() in names:
+            # Two spellings of one category would be counted twice, or one would overwrite the other.
+            raise PartError(
+                _("%(dimension)s %(category)s is given twice.") % {"dimension": dimension, "category": name},
+                dimension=dimension,
+                category=name,
+            )
+        names.add(name.casefold())
 
 
 def _label(variable: Mapping[str, str]) -> str:
@@ -169,12 +193,17 @@ def _part(raw: object, dimension: str, category: str, variable: Mapping[str, str
         message = _("%(dimension)s %(category)s: %(variable)s is missing.") % where
     else:
         try:
-            return _number(raw, "")
+            number = _number(raw, "")
         except DomainError:
             message = _("%(dimension)s %(category)s: %(variable)s: “%(value)s” is not a number.") % {
                 **where,
                 "value": text[:30],
             }
+        else:
+            if number >= 0:
+                return number
+            # The parts are counts of one population, category by category.
+            message = _("%(dimension)s %(category)s: %(variable)s cannot be negative.") % where
     raise PartError(message, dimension=dimension, category=category, variable=variable["name"])
 
 
@@ -246,6 +275,14 @@ def _parts_breakdown(
                 raise PartError(
                     _("%(dimension)s %(category)s: give the value of each variable.")
                     % {"dimension": dimension, "category": category},
+                    dimension=dimension,
+                    category=category,
+                )
+            unknown = sorted(str(name) for name in set(entry) - {v["name"] for v in variables})
+            if unknown:
+                raise PartError(
+                    _("%(dimension)s %(category)s: “%(name)s” is not a variable of this indicator.")
+                    % {"dimension": dimension, "category": category, "name": unknown[0]},
                     dimension=dimension,
                     category=category,
                 )
@@ -332,6 +369,12 @@ def measurement_enter(
         result = kpis.evaluate(kpi.formula, values)
     else:
         entered = variables or {}
+        unknown = sorted(set(entered) - {v["name"] for v in kpi.variables})
+        if unknown:
+            raise DomainError(
+                _("“%(name)s” is not a variable of this indicator.") % {"name": unknown[0]},
+                field=f"var_{unknown[0]}",
+            )
         values = {v["name"]: _number(entered.get(v["name"]), f"var_{v['name']}") for v in kpi.variables}
         result = kpis.evaluate(kpi.formula, values)
         breakdown = _plain_breakdown(kpi, given)

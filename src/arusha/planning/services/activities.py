@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -128,6 +129,11 @@ DETAIL_FIELDS = (
 )
 
 
+# The target is one cell of Annex 9: a sentence or two, e.g. "5 % of reports received".
+MAX_TARGET = 2000
+_LIMIT = Decimal("1e12")
+
+
 def _check_details(plan: ActionPlan, values: Mapping[str, Any]) -> None:
     if not str(values.get("title") or "").strip():
         raise DomainError(_("Give the activity a title."), field="title")
@@ -154,8 +160,13 @@ def _check_details(plan: ActionPlan, values: Mapping[str, Any]) -> None:
         )
     if amount is not None and not currency:
         raise DomainError(_("Give the currency of the budget."), field="budget_currency")
+    if len(str(values.get("target") or "").strip()) > MAX_TARGET:
+        raise DomainError(
+            _("Say the target in at most %(count)s characters.") % {"count": MAX_TARGET}, field="target"
+        )
     target_value = values.get("target_value")
-    if target_value is not None and not target_value.is_finite():
+    # Activity.target_value is a DecimalField(max_digits=18, decimal_places=6).
+    if target_value is not None and not (target_value.is_finite() and abs(target_value) < _LIMIT):
         raise DomainError(_("Give the target value as a number."), field="target_value")
     start, due = values.get("start_date"), values.get("due_date")
     if start is not None and due is not None and due < start:

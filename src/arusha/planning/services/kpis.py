@@ -55,6 +55,10 @@ KPI_FIELDS = (
 )
 
 
+# KpiTarget.value is a DecimalField(max_digits=18, decimal_places=6).
+_LIMIT = Decimal("1e12")
+
+
 def parse_targets(text: str) -> list[tuple[datetime.date, Decimal]]:
     """Lines `2028-12-31: 95` into dated targets; errors name the line."""
     targets: list[tuple[datetime.date, Decimal]] = []
@@ -71,6 +75,11 @@ def parse_targets(text: str) -> list[tuple[datetime.date, Decimal]]:
                 % {"line": number},
                 field="targets",
             ) from error
+        if not amount.is_finite() or abs(amount) >= _LIMIT:
+            raise DomainError(
+                _("Line %(line)s: the target value is not a number a sheet can hold.") % {"line": number},
+                field="targets",
+            )
         if any(existing == date for existing, _value in targets):
             raise DomainError(
                 _("Line %(line)s: this date has a target already.") % {"line": number}, field="targets"
@@ -100,6 +109,7 @@ def _check_sheet(values: Mapping[str, Any]) -> None:
             _("Only an indicator with a formula and a disaggregation is computed from its parts."),
             field="parts_computed",
         )
+    check_dimensions(list(values.get("disaggregation") or []))
     decimals = values.get("decimals", 1)
     if not isinstance(decimals, int) or not 0 <= decimals <= 6:
         raise DomainError(_("Show from 0 to 6 decimals."), field="decimals")
@@ -114,6 +124,17 @@ def _check_sheet(values: Mapping[str, Any]) -> None:
     ):
         if field in values and values[field] not in choices:
             raise DomainError(_("Choose a value."), field=field)
+
+
+def check_dimensions(dimensions: Sequence[str]) -> None:
+    """Each dimension of the disaggregation once (a measurement keeps one table per dimension)."""
+    folded = [str(d).strip().casefold() for d in dimensions]
+    twice = next((str(d).strip() for n, d in enumerate(dimensions) if folded[n] in folded[:n]), None)
+    if twice is not None:
+        raise DomainError(
+            _("The disaggregation names “%(dimension)s” twice.") % {"dimension": twice},
+            field="disaggregation",
+        )
 
 
 # A sheet made from a name alone (an activity's new indicator) starts with these choices.
@@ -198,9 +219,17 @@ def kpi_save(
         return kpi
 
 
+# New indicators named at once from an activity: a few, whose sheets are completed later.
+MAX_NEW_KPIS = 20
+
+
 def kpi_names(names: Sequence[str]) -> list[str]:
     """Names of new indicators as typed, one a line: spaces tidied, blanks dropped, each checked."""
     cleaned: list[str] = []
+    if sum(1 for raw in names if raw.strip()) > MAX_NEW_KPIS:
+        raise DomainError(
+            _("Name at most %(count)s new indicators at a time.") % {"count": MAX_NEW_KPIS}, field="new_kpis"
+        )
     for raw in names:
         name = " ".join(raw.split())
         if len(name) > 200:

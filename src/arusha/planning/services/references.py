@@ -40,7 +40,7 @@ def reference_add(
 ) -> KpiReference:
     """Add a value of a reference series (its label, e.g. "Regional average") on a date."""
     authorize_in(actor, EDIT, kpi.organization)
-    label, source = label.strip(), source.strip()
+    label, source = " ".join(label.split()), source.strip()
     if not label:
         raise DomainError(_("Name the series, e.g. Regional average."), field="label")
     if len(label) > 100:
@@ -53,6 +53,10 @@ def reference_add(
         raise DomainError(_("Give the date the value refers to."), field="date")
     amount = _value(value)
     with scope(organization=kpi.organization), transaction.atomic():
+        # One series per name, whatever the case it is typed in: "regional average" joins
+        # "Regional average" rather than drawing a second line beside it.
+        series = KpiReference.objects.filter(kpi=kpi).values_list("label", flat=True).distinct()
+        label = next((known for known in series if known.casefold() == label.casefold()), label)
         if KpiReference.objects.filter(kpi=kpi, label=label, date=date).exists():
             raise DomainError(
                 _("%(label)s already has a value on this date: delete it first.") % {"label": label},
