@@ -88,12 +88,14 @@ def period(start: datetime.date | None, end: datetime.date | None) -> str:
 
 
 def _target(activity: Activity, units: list[str]) -> str:
-    if activity.target:
-        return activity.target
+    """The target in words, then its figure (in the unit of the first KPI) on a line of its own."""
     if activity.target_value is None:
-        return ""
+        return activity.target
     unit = units[0] if units else ""
-    return f"{kpis.plain(activity.target_value)} {unit}".strip()
+    figure = f"{kpis.plain(activity.target_value)} {unit}".strip()
+    if not activity.target:
+        return figure
+    return activity.target + "\n" + _("Target value: %(value)s") % {"value": figure}
 
 
 def _row(activity: Activity, links: _Links, timeline: Callable[[Activity], str]) -> Row:

@@ -298,6 +298,21 @@ def test_a_target_value_alone_is_written_with_the_unit_of_the_first_kpi(cast, wo
     assert section.blocks[0].rows[0].cells[3] == "2.5 %"
 
 
+def test_a_target_in_words_keeps_its_figure_on_a_line_of_its_own(cast, world) -> None:  # type: ignore[no-untyped-def]
+    services.activity_update(
+        actor=cast.owner,
+        activity=world.activity,
+        values={"title": world.activity.title, "target": "5% of reports", "target_value": Decimal("5")},
+        kpis=[world.kpi],
+    )
+    with scope(organization=cast.customs):
+        (section,) = annex9.sections(world.plan)
+        book = load_workbook(io.BytesIO(annex9.to_xlsx(world.plan)))
+    assert section.blocks[0].rows[0].cells[3] == "5% of reports\nTarget value: 5 %"
+    cells = [c.value for row in book.active.iter_rows() for c in row]  # type: ignore[union-attr]
+    assert "5% of reports\nTarget value: 5 %" in cells
+
+
 @pytest.mark.parametrize(
     ("start", "end", "written"),
     [
