@@ -27,6 +27,7 @@ from arusha.assessments.models import (
     WorkingGroup,
 )
 from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
+from arusha.core.forms import ModelChoicesField
 from arusha.core.models import Division, Organization, User
 from arusha.frameworks.models import FrameworkVersion
 
@@ -242,7 +243,7 @@ class ResponseForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
             )
-        self.fields["evidence"] = forms.ModelMultipleChoiceField(
+        self.fields["evidence"] = ModelChoicesField(
             label=_("Background documents used as evidence"),
             queryset=documents,
             widget=forms.CheckboxSelectMultiple,

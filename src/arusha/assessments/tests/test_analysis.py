@@ -226,3 +226,11 @@ def test_the_analysis_page_uses_a_bounded_number_of_queries(
         client.get(url)
     assert len(one) == len(three)
     assert len(three) <= 14
+
+
+def test_evidence_naming_an_id_too_large_for_the_database_is_an_invalid_choice(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.guest)
+    url = reverse("assessment-response", args=[cast.customs.slug, world.assessment.pk, "KF2.1"])
+    response = client.post(url, {"narrative": GOOD, "base_version": "0", "evidence": ["9" * 30], **ALL_YES})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()

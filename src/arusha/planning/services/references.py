@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
@@ -57,12 +57,19 @@ def reference_add(
         # "Regional average" rather than drawing a second line beside it.
         series = KpiReference.objects.filter(kpi=kpi).values_list("label", flat=True).distinct()
         label = next((known for known in series if known.casefold() == label.casefold()), label)
+        taken = DomainError(
+            _("%(label)s already has a value on this date: delete it first.") % {"label": label}, field="date"
+        )
         if KpiReference.objects.filter(kpi=kpi, label=label, date=date).exists():
-            raise DomainError(
-                _("%(label)s already has a value on this date: delete it first.") % {"label": label},
-                field="date",
-            )
-        reference = KpiReference.objects.create(kpi=kpi, label=label, source=source, date=date, value=amount)
+            raise taken
+        try:
+            # Two people adding the same value at once: the database's unique constraint decides.
+            with transaction.atomic():
+                reference = KpiReference.objects.create(
+                    kpi=kpi, label=label, source=source, date=date, value=amount
+                )
+        except IntegrityError:
+            raise taken from None
         audit_change(
             actor=actor,
             action="arusha.plan.kpi.reference.added",
