@@ -124,7 +124,8 @@ def test_indicator_names_that_look_like_formulas_are_kept_as_typed_and_exported_
     texts = [c.value for c in cells if c.row == row]
     kpi_cell = next(t for t in texts if isinstance(t, str) and "HYPERLINK" in t)
     assert sorted(kpi_cell.split("\n")) == sorted([*created, "Integrity compliance rate"])
-    assert "=1+1" in texts
+    # The target in words as typed, then its figure on a line of its own.
+    assert "=1+1\nTarget value: 0 %" in texts
 
 
 @pytest.mark.parametrize("value", ["1e400", "NaN", "Infinity", "12,5", "9" * 20])
