@@ -1,16 +1,16 @@
 from django.urls import path
 
-from arusha.planning import export_views, reference_views, views
+from arusha.planning import export_views, kpi_views, reference_views, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("new/", views.plan_create, name="plan-create"),
-    path("strategic-objectives/", views.strategic_objectives, name="plan-strategic-objectives"),
-    path("kpis/", views.kpi_list, name="kpi-list"),
-    path("kpis/new/", views.kpi_edit, name="kpi-create"),
-    path("kpis/<int:pk>/", views.kpi_detail, name="kpi-detail"),
-    path("kpis/<int:pk>/edit/", views.kpi_edit, name="kpi-edit"),
-    path("kpis/<int:pk>/sheet.<str:fmt>", views.kpi_export, name="kpi-export"),
+    path("strategic-objectives/", kpi_views.strategic_objectives, name="plan-strategic-objectives"),
+    path("kpis/", kpi_views.kpi_list, name="kpi-list"),
+    path("kpis/new/", kpi_views.kpi_edit, name="kpi-create"),
+    path("kpis/<int:pk>/", kpi_views.kpi_detail, name="kpi-detail"),
+    path("kpis/<int:pk>/edit/", kpi_views.kpi_edit, name="kpi-edit"),
+    path("kpis/<int:pk>/sheet.<str:fmt>", kpi_views.kpi_export, name="kpi-export"),
     path("kpis/<int:pk>/references/", reference_views.kpi_references, name="kpi-references"),
     path(
         "kpis/<int:kpi>/references/<int:pk>/delete/",
