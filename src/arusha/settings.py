@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "arusha.assessments",
     "arusha.planning",
     "arusha.monitoring",
+    "arusha.cases",
     "arusha.demo",
 ]
 
@@ -182,6 +183,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Cases (docs/cases.md): the Argon2id cost of vault passphrases and reporters' receipts
+# ("moderate" ≈ 0.4 s and 256 MiB a derivation; tests use libsodium's minimum).
+ARUSHA_VAULT_KDF = env_str("ARUSHA_VAULT_KDF", "min" if ENVIRONMENT == "test" else "moderate")
+ARUSHA_RECEIPT_KDF = env_str("ARUSHA_RECEIPT_KDF", "min" if ENVIRONMENT == "test" else "moderate")
 if ENVIRONMENT == "test":
     # Tests create many accounts: a fast hash there, argon2 everywhere else.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

@@ -163,6 +163,15 @@ class Membership(models.Model):
         Division, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("division")
     )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    # The reporting line, which arm's-length rules follow (arusha.core.conflicts).
+    reports_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("reports to"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1)  # arusha.core.concurrency
@@ -188,6 +197,46 @@ class Membership(models.Model):
         """
         labels = dict(PresetRole.choices)
         return [str(labels.get(role, role)) for role in self.roles]
+
+
+class RelationshipKind(models.TextChoices):
+    FAMILY = "family", _("Family member")
+    PARTNER = "partner", _("Spouse or partner")
+    BUSINESS = "business", _("Business or financial interest")
+    FRIEND = "friend", _("Close friend")
+    OTHER = "other", _("Other relationship")
+
+
+class Relationship(models.Model):
+    """A relationship a member has declared with another person of the organization.
+
+    Arm's-length rules (arusha.core.conflicts) keep people away from work on someone
+    they are related to.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("declared by")
+    )
+    other = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("related person")
+    )
+    kind = models.CharField(_("kind of relationship"), max_length=12, choices=RelationshipKind.choices)
+    declared_on = models.DateField(_("declared on"), default=timezone.localdate)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    objects: ClassVar[models.Manager[Relationship]] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("declared relationship")
+        verbose_name_plural = _("declared relationships")
+        ordering = ["-declared_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(member=models.F("other")), name="relationship_not_self")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.user} · {self.other.user}"
 
 
 class Role(models.Model):

@@ -37,6 +37,7 @@ class PresetRole(models.TextChoices):
     PERFORMER = "performer", _("Performer")
     INTEGRITY_OFFICER = "integrity_officer", _("Integrity officer")
     CASE_HANDLER = "case_handler", _("Case handler")
+    CUSTODIAN = "custodian", _("Identity custodian")
     RISK_OWNER = "risk_owner", _("Risk owner")
     ANALYST = "analyst", _("Analyst")
     AUDITOR = "auditor", _("Auditor")

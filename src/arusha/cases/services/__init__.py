@@ -1,0 +1,1 @@
+"""Writes of the cases context. Each checks the write right, writes in one transaction and audits."""
