@@ -109,11 +109,7 @@ def token_open(organization: Organization, token: str) -> ReporterAccess | None:
         return None
     case_id = str(payload.get("case", ""))
     with scopes_disabled():
-        case = (
-            Case.objects.filter(organization=organization, pk=case_id)
-            .select_related("channel")
-            .first()
-        )
+        case = Case.objects.filter(organization=organization, pk=case_id).select_related("channel").first()
     if case is None or case.status == Status.PURGED:
         return None
     return ReporterAccess(case=case, key=base64.b64decode(payload["key"]))
