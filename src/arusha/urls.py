@@ -19,6 +19,8 @@ urlpatterns = [
     path("o/<slug:organization>/assessments/", include("arusha.assessments.urls")),
     path("o/<slug:organization>/plans/", include("arusha.planning.urls")),
     path("o/<slug:organization>/plans/<int:plan>/monitoring/", include("arusha.monitoring.urls")),
+    path("o/<slug:organization>/cases/", include("arusha.cases.urls")),
+    path("report/<slug:organization>/", include("arusha.cases.public_urls")),
     path("public/<slug:organization>/plans/<int:pk>/", planning_public.plan_page, name="public-plan"),
     path(
         "public/<slug:organization>/plans/<int:pk>/plan.pdf", planning_public.plan_pdf, name="public-plan-pdf"

@@ -232,7 +232,9 @@ class Relationship(models.Model):
         verbose_name_plural = _("declared relationships")
         ordering = ["-declared_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(member=models.F("other")), name="relationship_not_self")
+            models.CheckConstraint(
+                condition=~models.Q(member=models.F("other")), name="relationship_not_self"
+            )
         ]
 
     def __str__(self) -> str:

@@ -294,6 +294,9 @@ class Kpi(models.Model):
     )
     typologies = models.JSONField(_("typologies"), default=list)
     source_of_verification = models.TextField(_("source of verification"), blank=True)
+    # A figure the platform computes itself (arusha.core.metrics), e.g. the share of
+    # complaints acknowledged in time; empty when people enter the values.
+    metric = models.CharField(_("computed by the platform from"), max_length=60, blank=True)
     references = models.TextField(_("references to databases and metadata"), blank=True)
     periodicity = models.CharField(_("periodicity"), max_length=12, choices=Periodicity.choices)
     disaggregation = models.JSONField(_("disaggregation"), default=list)

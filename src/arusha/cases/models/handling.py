@@ -84,6 +84,9 @@ class Assignment(models.Model):
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
     attested_at = models.DateTimeField(_("attested no conflict"), null=True, blank=True)
+    # The case key sealed to the assignee when they were assigned; it becomes their CaseKey
+    # only once they attest no conflict, and is dropped if the assignment ends first.
+    pending_key = models.BinaryField(null=True, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     override = models.ForeignKey(
         "cases.ConflictOverride", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -151,6 +154,9 @@ class Disclosure(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     # Sealed to the case key: the motivation may say what the report says.
     motivation = models.BinaryField()
+    # The motivation again, sealed to each custodian's public key, so that they can judge it
+    # without holding the case key: {user id: base64 sealed box}.
+    custodian_copies = models.JSONField(default=dict, editable=False)
     status = models.CharField(
         max_length=10, choices=DisclosureStatus.choices, default=DisclosureStatus.REQUESTED
     )

@@ -1,0 +1,5 @@
+"""URLs of the cases context's people screens (included by arusha.cases.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
