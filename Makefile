@@ -38,6 +38,7 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 	mkdir -p src/arusha/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js src/arusha/static/vendor/htmx.min.js
+	cp node_modules/js-sha256/build/sha256.min.js src/arusha/static/vendor/sha256.min.js
 
 # What the platform needs from Debian to run: Pango and a font for PDF documents.
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.test import Client
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
 if TYPE_CHECKING:
     from conftest import Cast
 
     from arusha.cases.keys import Keyring
-    from arusha.cases.models import Channel
+    from arusha.cases.models import Case, Channel
     from arusha.core.models import Organization, User
 
 PASSPHRASE = "a long vault passphrase"
@@ -87,3 +90,42 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def unlocked(d: Desk, user: User) -> Client:
+    """A signed-in browser whose case vault is unlocked, through the vault's own code."""
+    from arusha.cases.keys import open_vault, unlock, vault_of
+
+    client = signed_in(user)
+    vault = vault_of(user, d.organization)
+    assert vault is not None
+    request = RequestFactory().get("/")
+    request.session = client.session
+    response = HttpResponse()
+    unlock(request, response, vault, open_vault(vault, PASSPHRASE))
+    request.session.save()
+    for name, morsel in response.cookies.items():
+        client.cookies[name] = morsel.value
+    return client
+
+
+def case_url(name: str, case: Case, *args: object) -> str:
+    return reverse(name, args=[case.organization.slug, case.pk, *args])
+
+
+def database_holds(text: str) -> list[str]:
+    """The tables where `text` appears anywhere, in any column, as text or bytes."""
+    needle = text.encode()
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608  # names from the schema
+            for row in cursor.fetchall():
+                if any(
+                    (isinstance(v, str) and text in v)
+                    or (isinstance(v, bytes | memoryview) and needle in bytes(v))
+                    for v in row
+                ):
+                    found.append(table)
+                    break
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -130,6 +131,78 @@ def _monitoring_reports(cast: Any, world: Any) -> dict[str, int]:
     return written
 
 
+def _cases(cast: Any) -> tuple[Any, dict[str, int]]:
+    """One case with one of each of its records, and the cases context's settings rows (made once)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from arusha.cases import crypto
+    from arusha.cases import models as m
+    from arusha.cases.services.evidence import evidence_register
+    from arusha.cases.services.intake import Report, Upload, report_submit
+    from arusha.core.models import Relationship
+    from tests.cases import desk
+
+    with scopes_disabled():
+        case = m.Case.objects.filter(organization=cast.customs).first()
+        if case is None:
+            d = desk(cast)
+            case = report_submit(
+                Report(channel=d.channel, answers={"where": "Port"}, narrative="Walked by the isolation test",
+                       files=[Upload("note.txt", "text/plain", b"a file")])
+            ).case  # fmt: skip
+            officer = d.officer
+            m.Assignment.objects.create(case=case, user=d.handler, role="handler", assigned_by=officer)
+            m.ConflictOverride.objects.create(
+                case=case, user=d.handler2, role="handler", justification="x", requested_by=officer
+            )
+            m.Disclosure.objects.create(
+                case=case, requested_by=officer, motivation=crypto.seal(d.keyring(officer).key(case), b"Why")
+            )
+            members = Membership.objects.filter(organization=cast.customs, user__in=[d.handler, d.handler2])
+            Relationship.objects.create(
+                organization=cast.customs, member=members[0], other=members[1], kind="family"
+            )
+            m.Category.objects.create(organization=cast.customs, code="bribery", name="Bribery")
+            keyring = d.keyring(officer)
+            sealed = crypto.seal(keyring.key(case), b"Walked")
+            m.Allegation.objects.create(case=case, sealed=sealed)
+            evidence_register(
+                keyring=keyring,
+                case=case,
+                description="A copy",
+                upload=Upload("copy.txt", "text/plain", b"x"),
+            )
+            authority = m.Authority.objects.create(
+                organization=cast.customs, name="Prosecutor", public_key="x"
+            )
+            referral = m.Referral(
+                case=case, authority=authority, sent_by=officer, sent_on=timezone.localdate()
+            )
+            referral.package.save("package", ContentFile(b"sealed"), save=True)
+        first = {
+            name: model.objects.filter(**{field: value}).values_list("pk", flat=True).first()
+            for name, model, field, value in (
+                ("case-file", m.CaseFile, "case", case),
+                ("case-attest", m.Assignment, "case", case),
+                ("case-assignment-end", m.Assignment, "case", case),
+                ("case-override-", m.ConflictOverride, "case", case),
+                ("disclosure-decide", m.Disclosure, "case", case),
+                ("relationship-end", Relationship, "organization", cast.customs),
+                ("channel-edit", m.Channel, "organization", cast.customs),
+                ("category-edit", m.Category, "organization", cast.customs),
+                ("case-investigation-allegation", m.Allegation, "case", case),
+                ("case-investigation-finding", m.Allegation, "case", case),
+                ("case-investigation-sanction", m.Allegation, "case", case),
+                ("case-investigation-evidence", m.Evidence, "case", case),
+                ("case-investigation-referral-file", m.Referral, "case", case),
+                ("authority-edit", m.Authority, "organization", cast.customs),
+            )
+        }
+    return case, {name: pk for name, pk in first.items() if pk is not None}
+
+
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
     """Every URL under /o/<organization>/, filled with real objects of the host.
 
@@ -156,6 +229,7 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         role = services.role_create(
             actor=cast.owner, organization=cast.customs, based_on="performer", name="Field reporter"
         )
+    case, case_records = _cases(cast)
     if grant is None:
         grant = services.grant_create(
             actor=cast.owner, organization=cast.customs, user=cast.member,
@@ -179,11 +253,14 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
         "kpi-": world.kpi.pk,
         **_monitoring(cast, world),
         **_monitoring_reports(cast, world),
+        **case_records,
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
-        if "<slug:organization>" not in route or route.startswith("public/"):
-            continue  # public pages answer anyone, for published plans only (planning tests)
+        if "<slug:organization>" not in route or route.startswith(("public/", "report/")):
+            # Public pages answer anyone: published plans only (planning tests), reporters'
+            # pages (arusha/cases/tests/test_reporter_*.py)
+            continue
         name = pattern.name or ""
         kwargs: dict[str, object] = {"organization": cast.customs.slug}
         if "<slug:kind>" in route:
@@ -198,6 +275,8 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs["activity"] = world.activity.pk
         if "<int:kpi>" in route:
             kwargs["kpi"] = world.kpi.pk
+        if "<uuid:case>" in route:
+            kwargs["case"] = case.pk
         if "<str:code>" in route:
             kwargs["code"] = "KF1.1"
         if "<int:pk>" in route:
@@ -319,11 +398,44 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
             part in url for part in ("/evaluation/objectives/", "/evaluation/kpis/", "/evaluation/gaps/")
         ):
             continue  # these take POST only
+        if "/cases/" in url:
+            continue  # confidential: the next test opens them as an integrity officer
         response = client.get(url)
         if response.streaming:
             # Reading a download to its end closes the stored file, the way a browser would.
             assert b"".join(response.streaming_content), url
         assert response.status_code == 200, url
+
+
+def test_an_integrity_officer_opens_every_case_page(client, cast, world) -> None:  # type: ignore[no-untyped-def]
+    """The officer supervises cases, keeps identities and holds the walked case's key, vault unlocked."""
+    from tests.cases import unlocked
+
+    urls = [url for url in _urls(cast, world)["organization"] if "/cases/" in url]
+    assert len(urls) >= 40
+    with scope(organization=cast.customs):
+        membership = Membership.objects.get(organization=cast.customs, user__email="officer@test.example")
+    services.membership_update(
+        actor=cast.owner, membership=membership, roles=["integrity_officer", "custodian"],
+        division=None, job_title="", is_active=True, version=membership.version,
+    )  # fmt: skip
+    officer = unlocked(SimpleNamespace(organization=cast.customs), membership.user)  # type: ignore[arg-type]
+    post_only = (
+        *("/move/", "/hold/", "/messages/", "/attest/", "/end/", "/approve/", "/refuse/", "/decide/"),
+        *("/people/assign/", "/people/override/", "/review/"),
+    )
+    opened = []
+    for url in urls:
+        if url.endswith(post_only):
+            # Only the assignee may attest: to anyone else the page does not exist.
+            assert officer.get(url).status_code == (404 if url.endswith("/attest/") else 405), url
+            continue
+        answer = officer.get(url)
+        if answer.streaming:
+            assert b"".join(answer.streaming_content), url
+        opened.append((url, answer.status_code))
+    refused = [(url, code) for url, code in opened if code != 200]
+    assert refused == [], "\n".join(f"{code} {url}" for url, code in refused)
 
 
 def test_the_guest_home_page_lists_the_invitation_across_organizations(client, cast, world) -> None:  # type: ignore[no-untyped-def]

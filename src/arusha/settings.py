@@ -187,6 +187,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # ("moderate" ≈ 0.4 s and 256 MiB a derivation; tests use libsodium's minimum).
 ARUSHA_VAULT_KDF = env_str("ARUSHA_VAULT_KDF", "min" if ENVIRONMENT == "test" else "moderate")
 ARUSHA_RECEIPT_KDF = env_str("ARUSHA_RECEIPT_KDF", "min" if ENVIRONMENT == "test" else "moderate")
+# Reporters' pages (docs/cases-reporting.md): the proof of work a report costs the browser
+# (leading zero bits of a SHA-256; 20 ≈ a second or two), and the rate limits, counted in
+# each web process's memory by a keyed hash of the address, which is never stored.
+ARUSHA_REPORT_POW_BITS = env_int("ARUSHA_REPORT_POW_BITS", 4 if ENVIRONMENT == "test" else 20)
+ARUSHA_REPORT_SUBMISSIONS_PER_HOUR = env_int("ARUSHA_REPORT_SUBMISSIONS_PER_HOUR", 10)
+ARUSHA_REPORT_RECEIPT_TRIES_PER_15_MINUTES = env_int("ARUSHA_REPORT_RECEIPT_TRIES_PER_15_MINUTES", 10)
+ARUSHA_REPORT_MESSAGES_PER_HOUR = env_int("ARUSHA_REPORT_MESSAGES_PER_HOUR", 30)
+ARUSHA_REPORT_FLOOD_PER_MINUTE = env_int("ARUSHA_REPORT_FLOOD_PER_MINUTE", 30)
 if ENVIRONMENT == "test":
     # Tests create many accounts: a fast hash there, argon2 everywhere else.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
@@ -244,7 +252,11 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "arusha_cache",
-    }
+    },
+    # Per process and in memory only, on purpose: the reporters' pages count attempts and
+    # spent proofs of work here (arusha.cases.ratelimit, arusha.cases.pow), so nothing
+    # about a reporter's visit reaches the database.
+    "ephemeral": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "arusha-ephemeral"},
 }
 
 # Single sign-on with OpenID Connect: one provider, configured from the environment.

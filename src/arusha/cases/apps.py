@@ -40,3 +40,10 @@ class CasesConfig(AppConfig):
             register_parent(kind, lambda obj: obj.case)
         register_parent(m.CustodyEvent, lambda obj: obj.evidence)
         register_sentences(SENTENCES)
+        from arusha.cases.home import cases_work
+        from arusha.core.home import register_work
+
+        register_work(cases_work)
+        from arusha.cases import metrics
+
+        metrics.register()

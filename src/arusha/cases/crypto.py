@@ -23,14 +23,26 @@ import nacl.pwhash
 import nacl.secret
 import nacl.utils
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from arusha.core.errors import DomainError
 
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE
 SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
 RECEIPT_DIGITS = 16
 
 
-class CryptoError(Exception):
+class CryptoError(DomainError):
     """A ciphertext could not be opened: wrong key, wrong passphrase, or tampering."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _(
+                "A sealed record of this case could not be opened: it may have been altered. "
+                "Tell a supervisor; the nightly evidence check lists such records."
+            )
+        )
+        self.detail = detail
 
 
 def new_key() -> bytes:

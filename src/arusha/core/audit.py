@@ -149,8 +149,13 @@ def audit_record(
     obj: models.Model,
     organization: Organization | None,
     changes: Mapping[str, list[Any]] | None = None,
+    day_only: bool = False,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (or a short one of its own)."""
+    """Append one event to the chain, in the caller's transaction (or a short one of its own).
+
+    `day_only`: the event keeps the day and not the time (what an anonymous reporter does
+    must not be matched with a log line by its time).
+    """
     if not action.startswith("arusha."):
         raise ValueError(f"Audit action codes are dotted and start with 'arusha.': {action!r}")
     event = AuditEvent(
@@ -163,6 +168,8 @@ def audit_record(
         object_repr=_safe_repr(obj),
         changes=redact(obj, changes or {}),
     )
+    if day_only:
+        event.day_only = True  # type: ignore[attr-defined]  # read by audit_chain.append
     return audit_chain.append([event])[0]
 
 

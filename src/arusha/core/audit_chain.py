@@ -208,8 +208,14 @@ def append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
             event.changes = canonical(event.changes)
             event.sequence = first + offset
             event.previous_hash = previous
-            # The time is taken once the chain is ours, so times follow sequence numbers.
-            event.at = now
+            # The time is taken once the chain is ours, so times follow sequence numbers;
+            # an event that must not be dated beyond its day keeps the day only.
+            day_only = getattr(event, "day_only", False)
+            event.at = (
+                timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+                if day_only
+                else now
+            )
             event.hash = previous = seal_event(event)
         if len(events) == 1:
             events[0].save(force_insert=True)

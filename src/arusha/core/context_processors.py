@@ -31,6 +31,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "grants": access.has(Permission.GRANTS),
             "manage": access.has(Permission.MANAGE),
             "comment": access.has(Permission.COMMENT),
+            # The staff desk of cases (arusha.cases): supervisors and handlers.
+            "cases": access.has("cases.case.supervise") or access.has("cases.case.handle"),
         },
         "unread_notifications": unread,
     }

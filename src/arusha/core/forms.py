@@ -111,11 +111,31 @@ class MembershipEditForm(_MembershipFields):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
+class _LineChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.user)
+
+
 class VersionedMembershipForm(MembershipEditForm):
     """The membership page's form: it carries the version it was read at (arusha.accounts'
     invitation form builds on MembershipEditForm and has none)."""
 
+    reports_to = _LineChoice(
+        label=_("Reports to"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("— nobody —"),
+        help_text=_(
+            "The reporting line: arm's-length rules keep people off cases about those above or below them."
+        ),
+    )
     version = VersionField()
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, **kwargs)
+        with scope(organization=organization):
+            members = Membership.objects.filter(organization=organization, is_active=True)
+        self.fields["reports_to"].queryset = members.select_related("user").order_by("user__full_name")  # type: ignore[attr-defined]
 
 
 class CommentForm(forms.Form):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django_scopes.state import scope
 
 from arusha.core.access import access_of
+from arusha.core.errors import DomainError
 from arusha.core.models import Organization, User
 from arusha.core.requests import notes_of
 
@@ -40,3 +42,9 @@ class TenantMiddleware:
         notes.access = access_of(user, organization)
         with scope(organization=organization):
             return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A business rule a view did not expect to meet is told in words, never as a server error."""
+        if isinstance(exception, DomainError):
+            return render(request, "errors/refused.html", {"message": exception.message}, status=400)
+        return None

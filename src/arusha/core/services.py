@@ -6,6 +6,7 @@ import datetime
 import hashlib
 from collections.abc import Callable
 from pathlib import PurePath
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -37,7 +38,9 @@ from arusha.core.tasks import email_send, enqueue_on_commit
 
 _ORGANIZATION_FIELDS = ("slug", "name", "kind", "country", "default_language", "paper_size")
 _DIVISION_FIELDS = ("name", "code", "parent")
-_MEMBERSHIP_FIELDS = ("roles", "job_title", "division", "is_active")
+_MEMBERSHIP_FIELDS = ("roles", "job_title", "division", "is_active", "reports_to")
+# `membership_update(reports_to=KEEP)` leaves the reporting line as it is (callers that do not edit it).
+KEEP: Literal["keep"] = "keep"
 
 
 def user_create(*, email: str, full_name: str, password: str | None, preferred_language: str = "en") -> User:
@@ -253,6 +256,26 @@ def membership_create(
 membership_listeners: list[Callable[..., None]] = []
 
 
+def _check_reporting_line(membership: Membership, reports_to: Membership | None) -> None:
+    """The person one reports to is another member of the organization, and the line makes no loop."""
+    if reports_to is None:
+        return
+    if reports_to.organization_id != membership.organization_id:
+        raise DomainError(_("Choose a member of this organization."), field="reports_to")
+    seen = {membership.pk}
+    current: Membership | None = reports_to
+    while current is not None:
+        if current.pk in seen:
+            raise DomainError(
+                _("A person cannot report to themselves, directly or through others."), field="reports_to"
+            )
+        seen.add(current.pk)
+        with scope(organization=membership.organization):
+            current = (
+                Membership.objects.filter(pk=current.reports_to_id).first() if current.reports_to_id else None
+            )
+
+
 @transaction.atomic
 def membership_update(
     *,
@@ -263,18 +286,25 @@ def membership_update(
     division: Division | None,
     is_active: bool,
     version: int | None = None,
+    reports_to: Membership | Literal["keep"] | None = KEEP,
 ) -> Membership:
     authorize_in(actor, Permission.MEMBERS, membership.organization)
     roles = roles_clean(membership.organization, roles)
     if division is not None and division.organization_id != membership.organization_id:
         raise DomainError(_("The division belongs to another organization."), field="division")
+    if not isinstance(reports_to, str):
+        _check_reporting_line(membership, reports_to)
     if membership.user_id == actor.pk and not is_active:
         raise DomainError(_("You cannot deactivate your own membership."), field="is_active")
     before = snapshot(membership, _MEMBERSHIP_FIELDS)
     roles_before, active_before = list(membership.roles), membership.is_active
+    if not isinstance(reports_to, str):
+        membership.reports_to = reports_to
     membership.roles, membership.job_title = roles, job_title
     membership.division, membership.is_active = division, is_active
-    save_versioned(membership, version=version, fields=["roles", "job_title", "division", "is_active"])
+    save_versioned(
+        membership, version=version, fields=["roles", "job_title", "division", "is_active", "reports_to"]
+    )
     for listener in membership_listeners:
         listener(membership=membership, roles_before=roles_before, active_before=active_before)
     audit_change(

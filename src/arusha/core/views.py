@@ -238,6 +238,7 @@ def _membership_values(membership: Membership) -> dict[str, Any]:
         "job_title": membership.job_title,
         "division": membership.division,
         "is_active": membership.is_active,
+        "reports_to": membership.reports_to,
         "version": membership.version,
     }
 

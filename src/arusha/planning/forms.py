@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
 from arusha.core.errors import DomainError
 from arusha.core.forms import ModelChoicesField
+from arusha.core.metrics import metric_choices
 from arusha.core.models import Division, Membership, Organization, User
 from arusha.planning import kpis, priority
 from arusha.planning.models import (
@@ -351,6 +352,14 @@ class KpiForm(forms.Form):
         _("Source of verification"),
         help_text=_("Where and how the data are obtained, and any difficulty in collecting them."),
     )
+    metric = forms.ChoiceField(
+        label=_("Computed by the platform from"),
+        required=False,
+        help_text=_(
+            "A figure the platform computes itself (case statistics, for example): the measurement of "
+            "each period can then be filled from it. Left empty, people enter the values."
+        ),
+    )
     references = _text(_("References to databases and metadata"))
     periodicity = forms.ChoiceField(label=_("Periodicity"), choices=kpis.Periodicity.choices)
     disaggregation_text = forms.CharField(
@@ -392,6 +401,7 @@ class KpiForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         create_or_edit(self.fields, editing=kpi is not None)
+        self.fields["metric"].choices = [("", _("Entered by people")), *metric_choices()]  # type: ignore[attr-defined]
         others = Kpi.objects.filter(organization=organization)
         if kpi is not None:
             others = others.exclude(pk=kpi.pk)

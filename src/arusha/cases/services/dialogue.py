@@ -203,7 +203,11 @@ def reporter_write(access: ReporterAccess, body: str, files: list[Upload]) -> Me
             _store_file(case, access.key, upload, message=message, from_reporter=True)
         Case.objects.filter(pk=case.pk).update(unread_by_staff=True, unread_by_reporter=False)
         audit_record(
-            actor=None, action="arusha.case.reporter_message", obj=case, organization=case.organization
+            actor=None,
+            action="arusha.case.reporter_message",
+            obj=case,
+            organization=case.organization,
+            day_only=True,
         )
     return message
 
@@ -233,6 +237,10 @@ def staff_write(keyring: Keyring, case: Case, body: str, files: list[Upload], *,
             _store_file(case, key, upload, message=message, from_reporter=False)
         if not internal:
             Case.objects.filter(pk=case.pk).update(unread_by_reporter=True)
+            if case.status == Status.FEEDBACK and case.feedback_on is None:
+                # The answer to the reporter at the feedback step is the feedback the timer waits for.
+                Case.objects.filter(pk=case.pk).update(feedback_on=timezone.localdate())
+                case.feedback_on = timezone.localdate()
         audit_record(
             actor=keyring.user,
             action="arusha.case.note" if internal else "arusha.case.message",
@@ -240,6 +248,16 @@ def staff_write(keyring: Keyring, case: Case, body: str, files: list[Upload], *,
             organization=case.organization,
         )
     return message
+
+
+def staff_read(keyring: Keyring, case: Case) -> None:
+    """A keyholder opened the case: it is no longer unread for staff (VaultLocked / NoKey otherwise)."""
+    authorize(keyring.user, "view", case)
+    keyring.key(case)
+    if case.unread_by_staff:
+        with scopes_disabled():
+            Case.objects.filter(pk=case.pk).update(unread_by_staff=False)
+        case.unread_by_staff = False
 
 
 @dataclass
@@ -258,7 +276,10 @@ def case_content(keyring: Keyring, case: Case) -> Content:
     labels = {q["key"]: q["label"] for q in case.channel.questionnaire}
     with scopes_disabled():
         subjects = [crypto.unseal_json(key, bytes(s.sealed)) for s in case.subjects.all()]
-        files = [(f.pk, _file_name(key, f), f.size) for f in case.files.filter(message__isnull=True)]
+        # The report's own files; items of evidence (no message, not from the reporter) are listed
+        # in the evidence register (services/evidence.py).
+        reported = case.files.filter(message__isnull=True, from_reporter=True)
+        files = [(f.pk, _file_name(key, f), f.size) for f in reported]
     return Content(
         answers=[(labels.get(k, k), v) for k, v in body.get("answers", {}).items()],
         narrative=body.get("narrative", ""),

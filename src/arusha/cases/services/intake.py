@@ -211,7 +211,13 @@ def report_submit(report: Report) -> Submitted:
     with transaction.atomic():
         case, _key, receipt = _create(report, received_on=timezone.localdate(), anonymous=True)
         # No actor, no time beyond the day's order in the chain: the event says only that a report came in.
-        audit_record(actor=None, action="arusha.case.submitted", obj=case, organization=case.organization)
+        audit_record(
+            actor=None,
+            action="arusha.case.submitted",
+            obj=case,
+            organization=case.organization,
+            day_only=True,
+        )
     from arusha.cases.tasks import cases_notify_new
     from arusha.core.tasks import enqueue_on_commit
 

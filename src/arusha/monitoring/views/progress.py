@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from arusha.core import selectors as core_selectors
 from arusha.core.listing import csv_response, paginate
+from arusha.core.metrics import Figure, metric_label, metric_value
 from arusha.core.policies import on_object
 from arusha.core.requests import user_of as _user
 from arusha.documents import charts
@@ -272,6 +274,15 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
     indicator = selectors.plan_kpi_get(current, kpi)
     measurement = selectors.measurement_of(indicator, period)
     initial = _measurement_values(indicator, measurement) if measurement else {"version": 0}
+    figure = (
+        metric_value(indicator.metric, current.organization, period.start, period.end)
+        if indicator.metric
+        else None
+    )
+    # A figure the platform computes fills a first entry, or a later one on request; people
+    # still save it, and someone else verifies it, as any measurement.
+    if figure is not None and (measurement is None or request.GET.get("fill") == "platform"):
+        initial = {**initial, **_from_platform(indicator, figure)}
     form = MeasurementForm(request.POST or None, initial=initial, kpi=indicator)
 
     def save(data: dict[str, Any]) -> Measurement:
@@ -307,7 +318,37 @@ def measurement_edit(request: HttpRequest, organization: str, plan: int, pk: int
         if measurement
         else None,
         allowed=can.measure(indicator),
+        metric=metric_label(indicator.metric) if indicator.metric else "",
+        platform=_platform_text(indicator, figure) if figure is not None else "",
     )
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.000001')).normalize():f}"
+    return "0" if text == "-0" else text
+
+
+def _from_platform(kpi: Kpi, figure: Figure) -> dict[str, str]:
+    """The form's values from the platform's figure: the value itself, or a rate's two counts."""
+    note = {"note": _("Filled from the platform: %(metric)s.") % {"metric": metric_label(kpi.metric)}}
+    if not kpi.formula.strip():
+        return {"value": _plain(figure.value), **note}
+    names = [v["name"] for v in kpi.variables]
+    numerator, denominator = figure.numerator, figure.denominator
+    if len(names) == 2 and not kpi.parts_computed and numerator is not None and denominator is not None:
+        return {f"var_{names[0]}": _plain(numerator), f"var_{names[1]}": _plain(denominator), **note}
+    return {}
+
+
+def _platform_text(kpi: Kpi, figure: Figure) -> str:
+    shown = rates.format_value(figure.value, kpi)
+    if figure.numerator is None or figure.denominator is None:
+        return shown
+    return _("%(value)s (%(numerator)s of %(denominator)s)") % {
+        "value": shown,
+        "numerator": _plain(figure.numerator),
+        "denominator": _plain(figure.denominator),
+    }
 
 
 @on_object("plan", "planning.ActionPlan")

@@ -15,6 +15,7 @@ from arusha.core.access import authorize, authorize_in
 from arusha.core.audit import audit_change, audit_record, snapshot
 from arusha.core.concurrency import save_versioned
 from arusha.core.errors import DomainError
+from arusha.core.metrics import metric_of
 from arusha.core.models import Membership, Organization, User
 from arusha.planning import kpis
 from arusha.planning.access import EDIT
@@ -40,6 +41,7 @@ KPI_FIELDS = (
     "rationale",
     "typologies",
     "source_of_verification",
+    "metric",
     "references",
     "periodicity",
     "disaggregation",
@@ -124,6 +126,8 @@ def _check_sheet(values: Mapping[str, Any]) -> None:
     ):
         if field in values and values[field] not in choices:
             raise DomainError(_("Choose a value."), field=field)
+    if values.get("metric") and metric_of(str(values["metric"])) is None:
+        raise DomainError(_("The platform computes no such figure."), field="metric")
 
 
 def check_dimensions(dimensions: Sequence[str]) -> None:
