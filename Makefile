@@ -80,6 +80,8 @@ test: install system-deps
 bench: install system-deps
 	scripts/with-postgres $(BIN)/python bench/run.py
 	$(BIN)/python bench/workbook_bomb.py
+	scripts/with-postgres $(BIN)/python bench/cases_list.py
+	$(BIN)/python bench/cases_submit.py
 
 demo: install
 	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo

@@ -131,6 +131,10 @@ def _monitoring_reports(cast: Any, world: Any) -> dict[str, int]:
     return written
 
 
+# In every sealed field of the walked case: no page may show it to anyone without its key.
+CANARY = "Canary-7f3c-Lwanda"
+
+
 def _cases(cast: Any) -> tuple[Any, dict[str, int]]:
     """One case with one of each of its records, and the cases context's settings rows (made once)."""
     from django.core.files.base import ContentFile
@@ -149,8 +153,9 @@ def _cases(cast: Any) -> tuple[Any, dict[str, int]]:
         if case is None:
             d = desk(cast)
             case = report_submit(
-                Report(channel=d.channel, answers={"where": "Port"}, narrative="Walked by the isolation test",
-                       files=[Upload("note.txt", "text/plain", b"a file")])
+                Report(channel=d.channel, answers={"where": f"Port {CANARY}"}, narrative=f"Walked {CANARY}",
+                       identity={"name": f"Reporter {CANARY}"}, subjects=[{"name": f"Subject {CANARY}"}],
+                       files=[Upload(f"{CANARY}.txt", "text/plain", CANARY.encode())])
             ).case  # fmt: skip
             officer = d.officer
             m.Assignment.objects.create(case=case, user=d.handler, role="handler", assigned_by=officer)

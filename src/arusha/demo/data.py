@@ -117,6 +117,22 @@ PEOPLE: list[DemoPerson] = [
         "Internal affairs officer",
     ),
     DemoPerson(
+        "handler@kilima.example",
+        "Mary Njeri",
+        CUSTOMS_SLUG,
+        (PresetRole.CASE_HANDLER,),
+        "Integrity and Internal Affairs Unit",
+        "Investigator",
+    ),
+    DemoPerson(
+        "custodian@kilima.example",
+        "Halima Bakari",
+        CUSTOMS_SLUG,
+        (PresetRole.CUSTODIAN,),
+        "Legal Services",
+        "Legal adviser, identity custodian",
+    ),
+    DemoPerson(
         "senior@kilima.example",
         "Rose Achieng",
         CUSTOMS_SLUG,
@@ -266,8 +282,11 @@ def _demo_answers(assessment: Assessment, pack: FrameworkVersion) -> None:
 
 
 @transaction.atomic
-def load_demo() -> list[tuple[str, str, str]]:
-    """Create the demo once; running it again changes nothing. Returns (e-mail, who, where) rows."""
+def load_demo(receipts: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo once; running it again changes nothing. Returns (e-mail, who, where) rows.
+
+    `receipts` receives the receipt of a demo report the first time, the only time it exists.
+    """
     customs = Organization.objects.filter(slug=CUSTOMS_SLUG).first()
     if customs is None:
         customs = services.organization_create(
@@ -303,6 +322,11 @@ def load_demo() -> list[tuple[str, str, str]]:
             )
         _user(STAFF, staff=True)
         _demo_assessment(customs, by_name)
+    from arusha.demo.cases import load_cases_demo
+
+    receipt = load_cases_demo(customs)
+    if receipt and receipts is not None:
+        receipts.append(receipt)
     rows = [(p.email, ", ".join(str(PresetRole(r).label) for r in p.roles), p.organization) for p in PEOPLE]
     rows.append(("broker@traders.example", "external contributor (private sector), no password yet", "guest"))
     rows.append((STAFF.email, "platform staff (loads framework packs)", "—"))

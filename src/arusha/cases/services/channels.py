@@ -139,7 +139,7 @@ def _recipient_names(channel: Channel) -> list[str]:
         return sorted(str(user) for user in channel.recipients.all())
 
 
-def channel_create(*, actor: User, organization: Organization, **data: Any) -> Channel:
+def channel_create(*, actor: User | None, organization: Organization, **data: Any) -> Channel:
     """Open a channel. `data` holds the fields of `_CHANNEL_FIELDS` and `recipients` (users)."""
     authorize_in(actor, CHANNELS, organization)
     clean = _clean(organization, data)
@@ -157,7 +157,7 @@ def _snapshot(channel: Channel) -> dict[str, Any]:
     return values
 
 
-def _audit(actor: User, action: str, channel: Channel, before: dict[str, Any]) -> None:
+def _audit(actor: User | None, action: str, channel: Channel, before: dict[str, Any]) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -205,7 +205,7 @@ def _category_clean(
 
 
 def category_create(
-    *, actor: User, organization: Organization, code: str, name: str, factor: str
+    *, actor: User | None, organization: Organization, code: str, name: str, factor: str
 ) -> Category:
     authorize_in(actor, CHANNELS, organization)
     code, name = code.strip().lower(), name.strip()

@@ -46,3 +46,34 @@ def test_the_demo_loads_once_with_an_assessment_under_way(client, builtin_pack) 
     assert "Integrity self-assessment 2027" in review
     summary = alerts.run(datetime.date(2025, 11, 20))
     assert summary.raised > 0
+
+
+def test_the_demo_opens_a_reporting_desk_whose_staff_read_the_reports(client, builtin_pack) -> None:  # type: ignore[no-untyped-def]
+    from arusha.cases import crypto
+    from arusha.cases.keys import Keyring, open_vault, vault_of
+    from arusha.cases.models import Case, Channel
+    from arusha.cases.services.dialogue import receipt_open
+    from arusha.demo.cases import DEMO_VAULT_PASSPHRASE
+
+    receipts: list[str] = []
+    load_demo(receipts)
+    load_demo(receipts)
+    assert len(receipts) == 1  # the desk is set up once
+    with scopes_disabled():
+        officer = User.objects.get(email="integrity@kilima.example")
+        customs = Channel.objects.get(slug="integrity").organization
+        assert sorted(Channel.objects.values_list("slug", flat=True)) == [
+            "complaints", "integrity", "oral", "referrals", "staff"
+        ]  # fmt: skip
+        cases = list(Case.objects.all())
+        assert len(cases) == 3
+        vault = vault_of(officer, customs)
+        assert vault is not None
+        keyring = Keyring(
+            user=officer, organization=customs, private_key=open_vault(vault, DEMO_VAULT_PASSPHRASE)
+        )
+        narratives = {crypto.unseal_json(keyring.key(c), bytes(c.content))["narrative"][:20] for c in cases}
+        assert "An officer at gate 4" in narratives
+    opened = receipt_open(customs, receipts[0])
+    assert opened is not None
+    assert client.get(reverse("report-start", args=[customs.slug])).status_code == 200
