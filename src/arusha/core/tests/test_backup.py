@@ -221,11 +221,12 @@ def test_an_archive_from_another_version_is_refused(world, tmp_path, settings):
 
 def test_sealed_cases_survive_a_round_trip_and_still_open_with_their_keys(cast, tmp_path, settings):
     """Cases are bytes sealed to keys the archive does not hold: they come back byte for byte."""
+    from tests.cases import desk
+
     from arusha.cases import crypto
     from arusha.cases.models import Case
     from arusha.cases.services.dialogue import receipt_open
     from arusha.cases.services.intake import Report, Upload, report_submit
-    from tests.cases import desk
 
     d = desk(cast)
     with scopes_disabled():
