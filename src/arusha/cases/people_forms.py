@@ -139,6 +139,29 @@ class RelationshipForm(forms.Form):
         self.fields["other"].queryset = others.order_by("user__full_name")  # type: ignore[attr-defined]
 
 
+class SubjectForm(forms.Form):
+    name = forms.CharField(label=_("Name, or how the report describes the person"), max_length=200)
+    role = forms.CharField(label=_("Position or role (optional)"), max_length=200, required=False)
+    member = _MemberChoice(
+        label=_("A member of this organization (optional)"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("— not a member, or not known —"),
+        help_text=_(
+            "Linking the person to a member lets the platform refuse assignments that conflict with them."
+        ),
+    )
+    idempotency_key = CreationKeyField()
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with scopes_disabled():
+            members = Membership.objects.filter(organization=organization, is_active=True).select_related(
+                "user"
+            )
+        self.fields["member"].queryset = members.order_by("user__full_name")  # type: ignore[attr-defined]
+
+
 # --- Questionnaire editor: one question per line -------------------------------------------------
 
 _REQUIRED = {"required", "yes", "y", "true", "1", "*"}

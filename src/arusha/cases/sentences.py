@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 SENTENCES: dict[str, Any] = {
+    "arusha.case.subject.added": _("%(actor)s recorded a person concerned by case %(object)s."),
+    "arusha.case.subject.removed": _("%(actor)s removed a person concerned by case %(object)s."),
     "arusha.case.submitted": _("A report came in as case %(object)s."),
     "arusha.case.recorded": _("%(actor)s recorded the report %(object)s."),
     "arusha.case.reporter_message": _("The reporter wrote in case %(object)s."),

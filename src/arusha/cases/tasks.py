@@ -1,17 +1,18 @@
-"""Background work of the cases context. Arguments never name a case a reporter sent."""
+"""Notices of the cases context. Nothing here names a case a reporter sent, or dates one."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
-from django_tasks import task
 
 from arusha.core.models import Organization
 
 
-@task()
-def cases_notify_new(organization_id: int) -> int:
-    """Tell the organization's intake officers that new reports are waiting (no detail, no link to one)."""
+def notify_waiting(organization_id: int) -> int:
+    """Tell the organization's intake officers how many reports wait (no detail, no link to one).
+
+    Called by the daily check, never by a submission: its time says nothing of a report's.
+    """
     from arusha.cases.models import Case, Channel, Status
     from arusha.core.tasks import email_send
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
 from arusha.cases.access import SUPERVISE
-from arusha.cases.models import Assignment, Case, Reminder
+from arusha.cases.models import Assignment, Case, Reminder, Status
 from arusha.cases.services.workflow import OPEN_STATUSES
 from arusha.core import services as core_services
 from arusha.core.access import access_of
@@ -71,6 +71,8 @@ class TimerSummary:
     reminders: int = 0
     overdue: int = 0
     escalated: int = 0
+    # E-mails telling intake officers that reports wait to be acknowledged.
+    waiting_notices: int = 0
 
 
 def _running(case: Case) -> list[tuple[str, datetime.date]]:
@@ -193,4 +195,8 @@ def run(today: datetime.date) -> TimerSummary:
                         summary.overdue += 1
                     else:
                         summary.escalated += 1
+    from arusha.cases.tasks import notify_waiting
+
+    for organization_id in sorted({c.organization_id for c in cases if c.status == Status.SUBMITTED}):
+        summary.waiting_notices += notify_waiting(organization_id)
     return summary

@@ -218,11 +218,8 @@ def report_submit(report: Report) -> Submitted:
             organization=case.organization,
             day_only=True,
         )
-    from arusha.cases.tasks import cases_notify_new
-    from arusha.core.tasks import enqueue_on_commit
-
-    # The organization only, never the case: a task row's time must not date a report.
-    enqueue_on_commit(cases_notify_new, case.organization_id)
+    # Nothing is queued here: a task row's time would date the report. The daily check
+    # (arusha.cases.timers) tells the intake officers how many reports wait.
     return Submitted(case=case, receipt=receipt)
 
 

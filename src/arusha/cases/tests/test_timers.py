@@ -118,3 +118,21 @@ def test_the_command_runs_as_of_a_day_and_refuses_a_bad_one(d: Desk) -> None:
     assert "1 open cases checked, 1 reminders" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("case_timers", "--date", "tomorrow")
+
+
+def test_the_daily_check_tells_intake_officers_how_many_reports_wait(cast, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    from django_scopes import scopes_disabled
+    from tests.cases import desk
+
+    from arusha.cases.services.intake import Report, report_submit
+    from arusha.cases.timers import run
+
+    d = desk(cast)
+    with scopes_disabled():
+        for where in ("Port", "Airport"):
+            report_submit(Report(channel=d.channel, answers={"where": where}, narrative="Cash asked"))
+    summary = run(datetime.date.today())
+    assert summary.waiting_notices == 1
+    waiting = [m for m in mailoutbox if "wait" in m.subject]
+    assert [m.to for m in waiting] == [["officer@test.example"]]
+    assert "2 reports wait" in waiting[0].body and "Cash" not in waiting[0].body

@@ -2,12 +2,18 @@
 
 from django.urls import URLPattern, path
 
-from arusha.cases.views import channels, people
+from arusha.cases.views import channels, people, subjects
 
 urlpatterns: list[URLPattern] = [
     path("vault/", people.vault, name="cases-vault"),
     path("<uuid:case>/people/", people.case_people, name="case-people"),
     path("<uuid:case>/people/assign/", people.case_assign, name="case-assign"),
+    path("<uuid:case>/people/concerned/", subjects.case_subjects, name="case-subjects"),
+    path(
+        "<uuid:case>/people/concerned/<int:pk>/remove/",
+        subjects.case_subject_remove,
+        name="case-subject-remove",
+    ),
     path("<uuid:case>/people/<int:pk>/attest/", people.case_attest, name="case-attest"),
     path("<uuid:case>/people/<int:pk>/end/", people.case_assignment_end, name="case-assignment-end"),
     path("<uuid:case>/people/override/", people.case_override_request, name="case-override-request"),

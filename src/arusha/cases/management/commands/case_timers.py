@@ -30,5 +30,6 @@ class Command(BaseCommand):
         summary = timers.run(today)
         self.stdout.write(
             f"{today}: {summary.cases} open cases checked, {summary.reminders} reminders, "
-            f"{summary.overdue} overdue notices, {summary.escalated} escalations."
+            f"{summary.overdue} overdue notices, {summary.escalated} escalations, "
+            f"{summary.waiting_notices} notices of reports waiting."
         )
