@@ -190,6 +190,7 @@ def _cases(cast: Any) -> tuple[Any, dict[str, int]]:
             name: model.objects.filter(**{field: value}).values_list("pk", flat=True).first()
             for name, model, field, value in (
                 ("case-file", m.CaseFile, "case", case),
+                ("case-subject-remove", m.Subject, "case", case),
                 ("case-attest", m.Assignment, "case", case),
                 ("case-assignment-end", m.Assignment, "case", case),
                 ("case-override-", m.ConflictOverride, "case", case),
@@ -427,7 +428,7 @@ def test_an_integrity_officer_opens_every_case_page(client, cast, world) -> None
     officer = unlocked(SimpleNamespace(organization=cast.customs), membership.user)  # type: ignore[arg-type]
     post_only = (
         *("/move/", "/hold/", "/messages/", "/attest/", "/end/", "/approve/", "/refuse/", "/decide/"),
-        *("/people/assign/", "/people/override/", "/review/"),
+        *("/people/assign/", "/people/override/", "/review/", "/classify/", "/remove/"),
     )
     opened = []
     for url in urls:

@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from arusha.cases.models import Anonymity, Channel, Status
 from arusha.cases.selectors import DEFAULT_SORT, GROUPS, SORTS, CaseFilters
 from arusha.cases.services.dialogue import MAX_MESSAGE
 from arusha.cases.services.intake import Upload
 from arusha.core.concurrency import CreationKeyField, VersionField
+from arusha.core.models import Organization
 
 MAX_FILES = 10
 MAX_REFERENCE_SEARCH = 20
@@ -245,3 +247,24 @@ class RecordForm(forms.Form):
         if not name and not contact:
             return None
         return {"name": name, "contact": contact}
+
+
+class ClassifyForm(forms.Form):
+    """What a case is about and where it happened, set at triage (the statistics count both)."""
+
+    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None)
+    office = forms.TypedChoiceField(label=_("Office concerned"), required=False, coerce=int, empty_value=None)
+    version = VersionField()
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from arusha.cases.models import Category
+        from arusha.core.models import Division
+
+        with scopes_disabled():
+            categories = [(c.pk, c.name) for c in Category.objects.filter(organization=organization)]
+            offices = [
+                (d.pk, d.name) for d in Division.objects.filter(organization=organization).order_by("name")
+            ]
+        self.fields["category"].choices = [("", _("— not yet classified —")), *categories]  # type: ignore[attr-defined]
+        self.fields["office"].choices = [("", _("— not known —")), *offices]  # type: ignore[attr-defined]

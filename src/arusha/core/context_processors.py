@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 
 from arusha.core.permissions import Permission
 from arusha.core.requests import notes_of
 from arusha.core.selectors import unread_notification_count
+
+
+def _cases_landing(has: Callable[[str], bool]) -> str | None:
+    from django.apps import apps
+
+    if not apps.is_installed("arusha.cases"):
+        return None
+    # Imported by name: core depends on no context; the context answers for its own pages.
+    landing: Callable[[Callable[[str], bool]], str | None] = import_string(
+        "arusha.cases.templatetags.cases.landing"
+    )
+    return landing(has)
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -31,8 +45,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "grants": access.has(Permission.GRANTS),
             "manage": access.has(Permission.MANAGE),
             "comment": access.has(Permission.COMMENT),
-            # The staff desk of cases (arusha.cases): supervisors and handlers.
-            "cases": access.has("cases.case.supervise") or access.has("cases.case.handle"),
+            # The first page of the cases section the person may open (arusha.cases), or None.
+            "cases": _cases_landing(access.has),
         },
         "unread_notifications": unread,
     }

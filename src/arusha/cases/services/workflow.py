@@ -191,3 +191,51 @@ def case_hold(*, actor: User, case: Case, on: bool) -> Case:
             changes={"on_hold": [not on, on]},
         )
     return case
+
+
+def case_classify(
+    *, actor: User, case: Case, category_id: int | None, office_id: int | None, version: int | None
+) -> Case:
+    """Say what a case is about and where it happened: the statistics count cases by both."""
+    from arusha.cases.models import Category
+    from arusha.core.concurrency import save_versioned
+    from arusha.core.models import Division
+
+    authorize(actor, "handle", case)
+    if case.status == S.PURGED:
+        raise DomainError(_("This case is purged: nothing more is recorded on it."))
+    with scopes_disabled():
+        category = (
+            Category.objects.filter(organization=case.organization, pk=category_id).first()
+            if category_id
+            else None
+        )
+        office = (
+            Division.objects.filter(organization=case.organization, pk=office_id).first()
+            if office_id
+            else None
+        )
+    if category_id and category is None:
+        raise DomainError(_("Choose one of the categories offered."), field="category")
+    if office_id and office is None:
+        raise DomainError(_("Choose one of the offices offered."), field="office")
+    before = {
+        "category": case.category.code if case.category else None,
+        "office": str(case.office or "") or None,
+    }
+    case.category, case.office = category, office
+    with transaction.atomic(), scopes_disabled():
+        save_versioned(case, version=version, fields=("category", "office"))
+        if case.status == S.CLOSED:
+            from arusha.cases.services.records import record_write
+
+            record_write(case)
+        after = {"category": category.code if category else None, "office": str(office or "") or None}
+        audit_record(
+            actor=actor,
+            action="arusha.case.updated",
+            obj=case,
+            organization=case.organization,
+            changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+        )
+    return case

@@ -30,6 +30,7 @@ from arusha.cases.access import HANDLE, SUPERVISE
 from arusha.cases.forms import (
     QUESTION_PREFIX,
     CaseFilterForm,
+    ClassifyForm,
     HoldForm,
     MessageForm,
     MoveForm,
@@ -256,6 +257,12 @@ def _detail_page(
             "may_handle": answers.get("handle", False),
             "message_form": message_form if may_write else None,
             "steps": _steps(request, case),
+            "classify_form": ClassifyForm(
+                organization=org,
+                initial={"category": case.category_id, "office": case.office_id, "version": case.version},
+            )
+            if answers.get("handle", False)
+            else None,
             "ctab": "case",
         },
         status=status,

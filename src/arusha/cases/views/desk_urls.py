@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from arusha.cases.views import desk
+from arusha.cases.views import classify, desk
 
 urlpatterns: list[URLPattern] = [
     path("", desk.case_list, name="case-list"),
@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:case>/messages/", desk.case_message, name="case-message"),
     path("<uuid:case>/move/", desk.case_move, name="case-move"),
     path("<uuid:case>/hold/", desk.case_hold, name="case-hold"),
+    path("<uuid:case>/classify/", classify.case_classify_view, name="case-classify"),
     path("<uuid:case>/files/<int:pk>/", desk.case_file, name="case-file"),
 ]
