@@ -438,7 +438,7 @@ def test_an_integrity_officer_opens_every_case_page(client, cast, world) -> None
             continue
         answer = officer.get(url)
         if answer.streaming:
-            assert b"".join(answer.streaming_content), url
+            assert b"".join(answer.streaming_content), url  # type: ignore[attr-defined]
         opened.append((url, answer.status_code))
     refused = [(url, code) for url, code in opened if code != 200]
     assert refused == [], "\n".join(f"{code} {url}" for url, code in refused)

@@ -11,7 +11,7 @@ def _cases_link(client, cast) -> str | None:  # type: ignore[no-untyped-def]
     marker = '">Cases</a></li>'
     if marker not in page:
         return None
-    return page.split(marker)[0].rsplit('href="', 1)[1]
+    return str(page.split(marker)[0].rsplit('href="', 1)[1])
 
 
 def test_the_cases_link_leads_each_person_to_the_first_page_they_may_open(cast) -> None:  # type: ignore[no-untyped-def]
