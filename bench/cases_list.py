@@ -20,55 +20,20 @@ from __future__ import annotations
 
 import datetime
 import os
-import secrets
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from serving import SERVED, gunicorn, production_environment, query_count, session_cookie, temporary_site
+
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 CASES = int(os.environ.get("BENCH_CASES", "10000"))
 TARGET_MS = float(os.environ.get("BENCH_CASES_TARGET_MS", "700"))
 ASSIGNED = 300
 
-_TMP = Path(tempfile.mkdtemp(prefix="arusha-cases-bench-"))
-os.environ.update(
-    ARUSHA_ENV="production",
-    ARUSHA_SECRET_KEY=secrets.token_urlsafe(50),
-    ARUSHA_ALLOWED_HOSTS="127.0.0.1",
-    ARUSHA_SSL_REDIRECT="0",
-    ARUSHA_BENCH="1",
-    ARUSHA_LOGIN_THROTTLE="0",
-    # The bench signs its people in with sessions it makes itself (no second factor).
-    ARUSHA_MFA_ENFORCE="0",
-    ARUSHA_ALLOW_SQLITE="1",
-    ARUSHA_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    ARUSHA_STATIC_ROOT=str(_TMP / "static"),
-    ARUSHA_MEDIA_ROOT=str(_TMP / "media"),
-    ARUSHA_VAR_DIR=str(_TMP / "var"),
-    DJANGO_SETTINGS_MODULE="arusha.settings",
-)
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'bench.sqlite3'}")
+production_environment(**SERVED)
+temporary_site("arusha-cases-bench-")
 ORG = "bench-cases"
-
-
-def _session(user: object) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)  # type: ignore[attr-defined]
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()  # type: ignore[attr-defined]
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
 def seed() -> dict[str, str]:
@@ -146,7 +111,7 @@ def seed() -> dict[str, str]:
             Assignment(case=case, user=handler, role=AssignmentRole.HANDLER, attested_at=now)
             for case in chosen
         )
-    return {"officer": _session(officer), "handler": _session(handler)}
+    return {"officer": session_cookie(officer), "handler": session_cookie(handler)}
 
 
 PAGES = [
@@ -165,29 +130,14 @@ PAGES = [
 
 def query_counts(cookies: dict[str, str]) -> dict[str, int]:
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     counts = {}
     for name, path, who in PAGES:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = cookies[who].split("=", 1)[1]
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        counts[name] = len(queries)
+        counts[name] = query_count(client, path)
     return counts
-
-
-def fetch(path: str, cookie: str) -> float:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie})
-    start = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status}")
-    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
@@ -203,37 +153,10 @@ def main() -> None:
     cookies = seed()
     print(f"Seeded {CASES:,} cases in {time.perf_counter() - start:.1f} s.")
     counts = query_counts(cookies)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "arusha.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONPATH": str(ROOT / "src")},
-    )
     rows = []
-    try:
-        for _ in range(100):
-            try:
-                fetch("/bench/floor/", cookies["officer"])
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(PORT, cookies["officer"]) as server:
         for name, path, who in PAGES:
-            for _ in range(10):
-                fetch(path, cookies[who])  # warm both workers
-            samples = sorted(fetch(path, cookies[who]) for _ in range(REQUESTS))
-            rows.append((name, statistics.median(samples), samples[int(len(samples) * 0.95) - 1]))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+            rows.append((name, *server.timed(path, cookies[who], REQUESTS)))
     engine = "PostgreSQL" if "postgres" in os.environ["DATABASE_URL"] else "SQLite"
     print(f"\n{REQUESTS} sequential requests per page, gunicorn (2 workers), {engine}, production settings\n")
     print(f"{'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")

@@ -24,37 +24,24 @@ import secrets
 import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from serving import production_environment, temporary_site
+
 RUNS = int(os.environ.get("BENCH_SUBMIT_RUNS", "20"))
 MEGABYTES = int(os.environ.get("BENCH_SUBMIT_MB", "20"))
 TARGET_S = float(os.environ.get("BENCH_SUBMIT_TARGET_S", "3"))
 
-_TMP = Path(tempfile.mkdtemp(prefix="arusha-submit-bench-"))
-# 20 MB a run adds up: the media folder (and the SQLite file) go when the bench ends.
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-os.environ.update(
-    ARUSHA_ENV="production",
-    ARUSHA_SECRET_KEY=secrets.token_urlsafe(50),
+production_environment(
     ARUSHA_ALLOWED_HOSTS="testserver",
-    ARUSHA_SSL_REDIRECT="0",
-    ARUSHA_ALLOW_SQLITE="1",
     ARUSHA_RECEIPT_KDF="moderate",
     ARUSHA_VAULT_KDF="moderate",
     ARUSHA_REPORT_POW_BITS="8",
     ARUSHA_REPORT_SUBMISSIONS_PER_HOUR="100000",
     ARUSHA_REPORT_FLOOD_PER_MINUTE="100000",
-    ARUSHA_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    ARUSHA_MEDIA_ROOT=str(_TMP / "media"),
-    ARUSHA_STATIC_ROOT=str(_TMP / "static"),
-    ARUSHA_VAR_DIR=str(_TMP / "var"),
-    DJANGO_SETTINGS_MODULE="arusha.settings",
 )
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'bench.sqlite3'}")
+# 20 MB a run adds up: the media folder (and the SQLite file) go when the bench ends.
+atexit.register(shutil.rmtree, temporary_site("arusha-submit-bench-"), ignore_errors=True)
 
 
 def seed() -> tuple[str, str]:

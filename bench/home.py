@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime
 import sys
-from pathlib import Path
+
+from serving import ROOT, session_cookie
 
 HOME_CASE = "home (3 organizations, 20 waiting)"
 HOME_TARGET_MS = 150.0
@@ -21,12 +22,8 @@ DAY = datetime.date
 
 def seed_home() -> dict[str, str]:
     """Create the person and their work; return their user id and a session cookie."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     # The checkout, for tests/plans.py: the bench builds its plans as the tests do.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(ROOT))
     from tests.plans import monitored_plan
 
     from arusha.assessments import services as assessment_services
@@ -75,9 +72,4 @@ def seed_home() -> dict[str, str]:
             performer=person,
             activities=activities,
         )
-    session = SessionStore()
-    session[SESSION_KEY] = str(person.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = person.get_session_auth_hash()
-    session.create()
-    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "user": str(person.pk)}
+    return {"cookie": session_cookie(person), "user": str(person.pk)}

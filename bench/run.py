@@ -13,39 +13,20 @@ BENCH_ONLY=plan (seed and time only the action plan pages and exports, for a qui
 from __future__ import annotations
 
 import os
-import secrets
-import statistics
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from serving import ROOT, SERVED, gunicorn, production_environment, query_count, session_cookie
+
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 ONLY_PLAN = os.environ.get("BENCH_ONLY") == "plan"
 
-os.environ.update(
-    ARUSHA_ENV="production",
-    ARUSHA_SECRET_KEY=secrets.token_urlsafe(50),
-    ARUSHA_ALLOWED_HOSTS="127.0.0.1",
-    ARUSHA_SSL_REDIRECT="0",
-    ARUSHA_BENCH="1",
-    ARUSHA_LOGIN_THROTTLE="0",
-    # The bench signs its administrator in with a session made by the test client, not
-    # through the sign-in pages, so it cannot pass a second factor; the check itself
-    # stays on every request (its answer is kept in the session).
-    ARUSHA_MFA_ENFORCE="0",
-    ARUSHA_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    ARUSHA_STATIC_ROOT=str(ROOT / "var/bench-static"),
-    DJANGO_SETTINGS_MODULE="arusha.settings",
-)
+production_environment(**SERVED, ARUSHA_STATIC_ROOT=str(ROOT / "var/bench-static"))
 if "DATABASE_URL" not in os.environ:
     sys.exit("Run through `make bench` (or scripts/with-postgres): DATABASE_URL is not set.")
-sys.path.insert(0, str(ROOT / "bench"))
-from home import HOME_CASE, HOME_TARGET_MS, seed_home  # noqa: E402  (bench/ is on the path only now)
+from home import HOME_CASE, HOME_TARGET_MS, seed_home  # noqa: E402  (Django's settings are chosen only now)
 
 
 def manage(*args: str) -> None:
@@ -57,9 +38,6 @@ def seed() -> dict[str, str]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django_scopes import scopes_disabled
 
     from arusha.core import audit_chain, services
@@ -145,13 +123,8 @@ def seed() -> dict[str, str]:
     if not ONLY_PLAN:
         _answer_everything(owner, assessment)
     plan = _monitored_plan(owner, assessment, users)
-    session = SessionStore()
-    session[SESSION_KEY] = str(owner.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = owner.get_session_auth_hash()
-    session.create()
     return {
-        "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+        "cookie": session_cookie(owner),
         "user": str(owner.pk),
         "plan": str(plan.pk),
     }
@@ -430,31 +403,13 @@ def report_seconds() -> tuple[float, float]:
 
 
 def query_counts(user_pk: str, pages: list[tuple[str, str]]) -> dict[str, int]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from arusha.core.models import User
 
     client = Client(HTTP_HOST="127.0.0.1", secure=True)
     client.force_login(User.objects.get(pk=user_pk))
-    counts = {}
-    for name, path in pages:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        counts[name] = len(queries)
-    return counts
-
-
-def fetch(path: str, cookie: str) -> float:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie})
-    start = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status}")
-    return (time.perf_counter() - start) * 1000
+    return {name: query_count(client, path) for name, path in pages}
 
 
 def main() -> None:
@@ -476,39 +431,12 @@ def main() -> None:
     counts = query_counts(info["user"], pages) | query_counts(home["user"], [(HOME_CASE, "/")])
     pdf_seconds, report_total = (0.0, 0.0) if ONLY_PLAN else report_seconds()
     exports = export_seconds(info["plan"])
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "arusha.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONPATH": str(ROOT / "src")},
-    )
-    try:
-        for _ in range(100):
-            try:
-                fetch("/bench/floor/", info["cookie"])
-                break
-            except OSError:
-                time.sleep(0.1)
-        rows = []
-        # Each page as the bench's administrator; the home case as its busy person.
-        cases = [(name, path, info["cookie"]) for name, path in pages] + [(HOME_CASE, "/", home["cookie"])]
+    rows = []
+    # Each page as the bench's administrator; the home case as its busy person.
+    cases = [(name, path, info["cookie"]) for name, path in pages] + [(HOME_CASE, "/", home["cookie"])]
+    with gunicorn(PORT, info["cookie"]) as server:
         for name, path, cookie in cases:
-            for _ in range(10):
-                fetch(path, cookie)  # warm both workers
-            samples = sorted(fetch(path, cookie) for _ in range(REQUESTS))
-            rows.append((name, statistics.median(samples), samples[int(len(samples) * 0.95) - 1]))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+            rows.append((name, *server.timed(path, cookie, REQUESTS)))
     floor = rows[0][1]
     print(
         f"\n{REQUESTS} sequential requests per page, gunicorn (2 workers), PostgreSQL, production settings\n"

@@ -17,6 +17,7 @@ from arusha.cases.selectors import DEFAULT_SORT, GROUPS, SORTS, CaseFilters
 from arusha.cases.services.dialogue import MAX_MESSAGE
 from arusha.cases.services.intake import Upload
 from arusha.core.concurrency import CreationKeyField, VersionField
+from arusha.core.forms import MultipleFileField
 from arusha.core.models import Organization
 
 MAX_FILES = 10
@@ -75,22 +76,6 @@ class CaseFilterForm(forms.Form):
             reference=(data.get("q") or "").strip(),
             sort=data.get("sort") or DEFAULT_SORT,
         )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 def uploads(files: list[UploadedFile], max_mb: int) -> list[Upload]:

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,8 +39,12 @@ def _text(
     )
 
 
-class LabelledChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A choice among rows whose labels are opened content, given by the view (never `str(row)`)."""
+def _seal_number(label: Any, help_text: Any) -> forms.CharField:
+    return forms.CharField(label=label, max_length=MAX_SEAL, required=False, help_text=help_text)
+
+
+class _OpenedLabels:
+    """Rows shown by the labels the view opened with the case key (never `str(row)`)."""
 
     labels: dict[Any, str]
 
@@ -48,18 +53,29 @@ class LabelledChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return labels.get(obj.pk, str(obj.pk))
 
 
-class LabelledChoices(ModelChoicesField):
+class LabelledChoice(_OpenedLabels, forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice among rows whose labels are opened content, given by the view."""
+
+
+class LabelledChoices(_OpenedLabels, ModelChoicesField):
     """Several rows chosen by labels the view opened with the case key."""
 
-    labels: dict[Any, str]
 
-    def label_from_instance(self, obj: Any) -> str:
-        labels: dict[Any, str] = getattr(self, "labels", {})
-        return labels.get(obj.pk, str(obj.pk))
+def _offer(form: forms.Form, name: str, model: type[models.Model], rows: list[tuple[Any, str]]) -> None:
+    """Offer `rows` in the labelled field `name`, each under the label the view opened."""
+    field = form.fields[name]
+    assert isinstance(field, LabelledChoice | LabelledChoices)
+    labels = {row.pk: label for row, label in rows}
+    field.queryset = model._default_manager.filter(pk__in=list(labels))
+    field.labels = labels
 
 
-def _people(users: list[User]) -> Any:
-    return User.objects.filter(pk__in=[u.pk for u in users]).order_by("full_name")
+def _offer_staff(form: forms.Form, staff: list[User], *names: str) -> None:
+    """Offer the members of staff, by name, in the fields `names`."""
+    for name in names:
+        field = form.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in staff]).order_by("full_name")
 
 
 class PlanForm(forms.Form):
@@ -93,11 +109,7 @@ class AllegationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         create_or_edit(self.fields, editing=editing)
-        labels = {subject.pk: label for subject, label in subjects}
-        field = self.fields["subject"]
-        assert isinstance(field, LabelledChoice)
-        field.queryset = Subject.objects.filter(pk__in=list(labels))
-        field.labels = labels
+        _offer(self, "subject", Subject, subjects)
 
 
 class FindingForm(forms.Form):
@@ -125,10 +137,7 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("lead", "second"):
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = _people(staff)
+        _offer_staff(self, staff, "lead", "second")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -171,11 +180,8 @@ class EvidenceForm(forms.Form):
         help_text=_("A document, picture or recording, up to %(size)d MB. It is stored sealed.")
         % {"size": EVIDENCE_MAX_MB},
     )
-    seal_number = forms.CharField(
-        label=_("Seal number"),
-        max_length=MAX_SEAL,
-        required=False,
-        help_text=_("For a physical item: the number of the seal it is kept under."),
+    seal_number = _seal_number(
+        _("Seal number"), _("For a physical item: the number of the seal it is kept under.")
     )
     note = _text(_("Note on receipt"), rows=2, required=False, limit=2000)
     idempotency_key = CreationKeyField()
@@ -207,12 +213,7 @@ class CustodyForm(forms.Form):
     to: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Handed over to"), queryset=User.objects.none(), required=False
     )
-    seal_number = forms.CharField(
-        label=_("New seal number"),
-        max_length=MAX_SEAL,
-        required=False,
-        help_text=_("When the item was sealed again."),
-    )
+    seal_number = _seal_number(_("New seal number"), _("When the item was sealed again."))
     at = forms.DateTimeField(
         label=_("When"),
         required=False,
@@ -224,9 +225,7 @@ class CustodyForm(forms.Form):
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["to"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = _people(staff)
+        _offer_staff(self, staff, "to")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -336,13 +335,8 @@ class ReferralForm(forms.Form):
         authority = self.fields["authority"]
         assert isinstance(authority, forms.ModelChoiceField)
         authority.queryset = authorities
-        for name, rows in (("allegations", allegations), ("evidence", evidence)):
-            field = self.fields[name]
-            assert isinstance(field, LabelledChoices)
-            labels = {row.pk: label for row, label in rows}
-            model = Allegation if name == "allegations" else Evidence
-            field.queryset = model._default_manager.filter(pk__in=list(labels))
-            field.labels = labels
+        _offer(self, "allegations", Allegation, allegations)
+        _offer(self, "evidence", Evidence, evidence)
 
 
 class AuthorityForm(forms.Form):

@@ -18,7 +18,8 @@ creation key runs its service through `create_once`, so a second submit answers 
 the first. PermissionDenied and Http404 pass through untouched: the access rules
 answer them. Errors answer 400; success redirects with a message.
 
-`submit()` is the same without the page, for views that hold several forms.
+`submit()` is the same without the page, for views that hold several forms; `act()` runs
+a one-button POST that has no form.
 """
 
 from __future__ import annotations
@@ -179,6 +180,17 @@ def done(
     if message is not None:
         messages.success(request, message(value) if callable(message) else message)
     return redirect(success(value) if callable(success) else success)
+
+
+def act(request: HttpRequest, action: Callable[[], object], message: str, url: str) -> HttpResponse:
+    """A one-button POST (no form): run the service, say how it went, go back to `url`."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, message)
+    return redirect(url)
 
 
 def form_page(

@@ -13,7 +13,7 @@ from arusha.assessments.forms import DateInput
 from arusha.assessments.selectors import Mode
 from arusha.core.concurrency import CreationKeyField, VersionField
 from arusha.core.errors import DomainError
-from arusha.core.forms import ModelChoicesField
+from arusha.core.forms import ModelChoicesField, MultipleFileField
 from arusha.core.models import Membership, Organization, User
 from arusha.monitoring.models import ActivityStatus, Carry, IndicatorKind, Measurement
 from arusha.monitoring.rates import (
@@ -98,22 +98,6 @@ class FilterForm(forms.Form):
         self.fields["area"].choices = [*everything, *areas]  # type: ignore[attr-defined]
         self.fields["division"].choices = [*everything, *divisions]  # type: ignore[attr-defined]
         self.fields["performer"].choices = [*everything, *performers]  # type: ignore[attr-defined]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class ProgressForm(forms.Form):

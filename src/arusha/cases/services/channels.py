@@ -18,8 +18,8 @@ from django_scopes import scopes_disabled
 from arusha.cases.access import CHANNELS, SUPERVISE
 from arusha.cases.models import Anonymity, CaseSettings, Category, Channel, ChannelKind
 from arusha.cases.questionnaire import check_questionnaire
+from arusha.cases.services.assignment import case_staff
 from arusha.cases.services.intake import case_settings
-from arusha.cases.services.people import case_staff
 from arusha.core.access import authorize, authorize_in
 from arusha.core.audit import audit_change, audit_record, diff, snapshot
 from arusha.core.concurrency import save_versioned

@@ -34,7 +34,7 @@ from arusha.cases.keys import Keyring
 from arusha.cases.models import Case, CaseFile, CustodyAction, CustodyEvent, Evidence, Status
 from arusha.cases.services.dialogue import file_open
 from arusha.cases.services.intake import Upload, _store_file
-from arusha.cases.services.investigation import _record, not_ended, staff_of, text_of
+from arusha.cases.services.investigation import _record, check_staff, handler_of, text_of
 from arusha.core.access import access_of, authorize
 from arusha.core.audit import audit_record
 from arusha.core.errors import DomainError
@@ -144,9 +144,7 @@ def evidence_register(
 
     The first link of its custody log says the actor received it now.
     """
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     body = text_of(description, "description")
     seal_number = text_of(seal_number, "seal_number", required=False, limit=MAX_SEAL)
     remark = text_of(note, "note", required=False)
@@ -198,9 +196,7 @@ def custody_record(
 ) -> CustodyEvent:
     """The next link of an item's custody: handed over, examined, sealed again, returned, destroyed."""
     case = evidence.case
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     if action not in CustodyAction.values or action == CustodyAction.RECEIVED:
         raise DomainError(_("Choose what happened to the item."), field="action")
     seal_number = text_of(seal_number, "seal_number", required=False, limit=MAX_SEAL)
@@ -208,8 +204,7 @@ def custody_record(
     if action == CustodyAction.TRANSFERRED:
         if to is None:
             raise DomainError(_("Say to whom the item was handed over."), field="to")
-        if to.pk not in {user.pk for user in staff_of(case.organization)}:
-            raise DomainError(_("Choose a member of staff who works on cases."), field="to")
+        check_staff(case.organization, to=to)
         if to.pk == evidence.holder_id:
             raise DomainError(_("This person holds the item already."), field="to")
     elif to is not None:

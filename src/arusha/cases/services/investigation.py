@@ -84,6 +84,22 @@ def not_ended(case: Case) -> None:
         raise DomainError(_("This case is closed: its investigation can no longer change."))
 
 
+def handler_of(keyring: Keyring, case: Case) -> User:
+    """The person writing to the case's investigation: refused unless they handle the case and it is
+    not closed."""
+    authorize(keyring.user, "handle", case)
+    not_ended(case)
+    return keyring.user
+
+
+def check_staff(organization: Organization, **chosen: User) -> None:
+    """Refuse, on its field, anyone chosen who does not work on cases."""
+    staff = {user.pk for user in staff_of(organization)}
+    for field_name, user in chosen.items():
+        if user.pk not in staff:
+            raise DomainError(_("Choose a member of staff who works on cases."), field=field_name)
+
+
 def _at_step(case: Case, steps: tuple[str, ...], what: str | Promise) -> None:
     if case.status not in steps:
         raise DomainError(
@@ -108,7 +124,7 @@ def steps_of(case: Case) -> dict[str, bool]:
 
 def staff_of(organization: Organization) -> list[User]:
     """The active members who work on cases (handlers and supervisors), by name."""
-    from arusha.cases.services.people import case_staff
+    from arusha.cases.services.assignment import case_staff
 
     return case_staff(organization)
 
@@ -155,9 +171,7 @@ def plan_write(*, keyring: Keyring, case: Case, text: str, version: int | None) 
 
     `version` is the plan's version the form was read at, 0 when there was no plan yet.
     """
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     _at_step(case, PLAN_STEPS, _("The plan is written before or during the investigation"))
     body = text_of(text, "text")
     sealed = _seal(keyring.key(case), body)
@@ -223,9 +237,7 @@ def allegation_get(case: Case, pk: int) -> Allegation | None:
 
 
 def allegation_add(*, keyring: Keyring, case: Case, text: str, subject: Subject | None = None) -> Allegation:
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     _at_step(case, ALLEGATION_STEPS, _("Allegations are recorded before or during the investigation"))
     body = text_of(text, "text")
     sealed = _seal(keyring.key(case), body)
@@ -242,9 +254,7 @@ def allegation_edit(
     *, keyring: Keyring, allegation: Allegation, text: str, subject: Subject | None, version: int | None
 ) -> Allegation:
     case = allegation.case
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     _at_step(case, ALLEGATION_STEPS, _("Allegations are changed before or during the investigation"))
     body = text_of(text, "text")
     allegation.sealed = _seal(keyring.key(case), body)
@@ -260,9 +270,7 @@ def finding_record(
 ) -> Allegation:
     """The investigator's finding on one allegation, with its sealed reasoning; a review starts afresh."""
     case = allegation.case
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     _at_step(case, FINDING_STEPS, _("Findings are recorded during the investigation"))
     if finding not in Finding.values:
         raise DomainError(_("Choose a finding."), field="finding")
@@ -285,9 +293,7 @@ def finding_record(
 def finding_review(*, keyring: Keyring, allegation: Allegation, version: int | None) -> Allegation:
     """Someone other than the investigator confirms a finding, as read at `version`."""
     case = allegation.case
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     _at_step(case, REVIEW_STEPS, _("Findings are reviewed at the findings review"))
     keyring.key(case)  # a review means the finding was read
     if not allegation.finding:
@@ -311,16 +317,10 @@ def interview_record(
     *, keyring: Keyring, case: Case, held_on: datetime.date, lead: User, second: User, record: str
 ) -> Interview:
     """An interview held by two different members of staff; who was heard and what was said is sealed."""
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     if lead.pk == second.pk:
         raise DomainError(_("An interview is held by two different members of staff."), field="second")
-    staff = {user.pk for user in staff_of(case.organization)}
-    if lead.pk not in staff:
-        raise DomainError(_("Choose a member of staff who works on cases."), field="lead")
-    if second.pk not in staff:
-        raise DomainError(_("Choose a member of staff who works on cases."), field="second")
+    check_staff(case.organization, lead=lead, second=second)
     if held_on > timezone.localdate():
         raise DomainError(_("An interview cannot be recorded before it is held."), field="held_on")
     body = text_of(record, "record")
@@ -347,9 +347,7 @@ def sanction_record(
 ) -> Sanction:
     """The decision on one allegation: a sanction with what was recovered, or none and why (sealed)."""
     case = allegation.case
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     _at_step(case, DECISION_STEPS, _("Sanctions are decided at the decision step"))
     if kind not in SanctionKind.values:
         raise DomainError(_("Choose a sanction, or no sanction."), field="kind")

@@ -34,7 +34,7 @@ from arusha.cases.keys import Keyring
 from arusha.cases.models import Allegation, Authority, Case, Evidence, Finding, Referral
 from arusha.cases.services.dialogue import file_open
 from arusha.cases.services.evidence import file_problem
-from arusha.cases.services.investigation import MAX_SHORT, _record, not_ended, subject_label, text_of
+from arusha.cases.services.investigation import MAX_SHORT, _record, handler_of, subject_label, text_of
 from arusha.core.access import access_of, authorize
 from arusha.core.audit import audit_record
 from arusha.core.errors import DomainError
@@ -237,9 +237,7 @@ def referral_send(
     evidence: list[int],
 ) -> Referral:
     """Seal the chosen parts of the case to the authority's public key and keep the package."""
-    actor = keyring.user
-    authorize(actor, "handle", case)
-    not_ended(case)
+    actor = handler_of(keyring, case)
     if authority.organization_id != case.organization_id or not authority.is_active:
         raise DomainError(_("Choose an active authority."), field="authority")
     body = text_of(summary, "summary")

@@ -1,7 +1,7 @@
 """The people a case is about ("subjects"): who they are is sealed with the case key.
 
 Staff record them from what the report says, and link a subject to a member of the
-organization when they are one: arm's-length rules (services.people.conflict_reasons)
+organization when they are one: arm's-length rules (services.assignment.conflict_reasons)
 read that link to refuse conflicted assignments. Adding a subject also tells who is
 already assigned and now conflicts with them.
 """
@@ -94,7 +94,7 @@ def subject_add(
 
 def now_conflicted(keyring: Keyring, case: Case) -> list[User]:
     """The people assigned without an override who conflict with the case's subjects."""
-    from arusha.cases.services.people import conflict_reasons
+    from arusha.cases.services.assignment import conflict_reasons
 
     with scopes_disabled():
         working = list(

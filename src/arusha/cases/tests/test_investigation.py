@@ -268,29 +268,18 @@ def test_only_a_substantiated_allegation_is_sanctioned(d: Desk) -> None:
 def test_the_decision_form_asks_for_the_reason_when_no_sanction_is_given(d: Desk) -> None:
     case, allegation = _at_decision(d)
     officer = unlocked(d, d.officer)
-    response = officer.post(
-        url("case-investigation-sanction", case, allegation.pk),
-        {"kind": SanctionKind.NONE, "amount_recovered": "0", "decided_on": timezone.localdate().isoformat()},
-    )
+
+    def decide(kind: str, amount: str):
+        today = timezone.localdate().isoformat()
+        return officer.post(
+            url("case-investigation-sanction", case, allegation.pk),
+            {"kind": kind, "amount_recovered": amount, "decided_on": today},
+        )
+
+    response = decide(SanctionKind.NONE, "0")
     assert response.status_code == 400 and "Say why no sanction is given" in response.content.decode()
-    response = officer.post(
-        url("case-investigation-sanction", case, allegation.pk),
-        {
-            "kind": SanctionKind.DISMISSAL,
-            "amount_recovered": "-5",
-            "decided_on": timezone.localdate().isoformat(),
-        },
-    )
-    assert response.status_code == 400
-    response = officer.post(
-        url("case-investigation-sanction", case, allegation.pk),
-        {
-            "kind": SanctionKind.DISMISSAL,
-            "amount_recovered": "250",
-            "decided_on": timezone.localdate().isoformat(),
-        },
-    )
-    assert response.status_code == 302
+    assert decide(SanctionKind.DISMISSAL, "-5").status_code == 400
+    assert decide(SanctionKind.DISMISSAL, "250").status_code == 302
     assert "Dismissal" in officer.get(url("case-investigation", case)).content.decode()
 
 

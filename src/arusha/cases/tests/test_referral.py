@@ -19,7 +19,7 @@ from tests.cases import case_url as url
 from tests.forms import hidden_value
 
 from arusha.cases import crypto
-from arusha.cases.models import Authority, Finding, Referral
+from arusha.cases.models import Authority, Case, Finding, Referral
 from arusha.cases.services import evidence as ev
 from arusha.cases.services import investigation as inv
 from arusha.cases.services import referral as rf
@@ -66,6 +66,23 @@ def _keys(tmp_path: Path, name: str = "authority.key") -> tuple[Path, str]:
 def _authority(d: Desk, public: str) -> Authority:
     return rf.authority_create(
         actor=d.officer, organization=d.organization, name="Anti-Corruption Agency", public_key=public
+    )
+
+
+def _any_authority(d: Desk) -> Authority:
+    """An authority whose private key the test does not need."""
+    return _authority(d, base64.b64encode(crypto.new_key_pair().public).decode())
+
+
+def _send(d: Desk, case: Case, authority: Authority, allegations: list[int], evidence: list[int]) -> Referral:
+    """The officer refers `case` to `authority` with the allegations and items (ids) chosen."""
+    return rf.referral_send(
+        keyring=d.keyring(d.officer),
+        case=case,
+        authority=authority,
+        summary="S",
+        allegations=allegations,
+        evidence=evidence,
     )
 
 
@@ -183,14 +200,7 @@ def test_a_referral_does_not_open_with_another_key(d: Desk, tmp_path: Path) -> N
     wrong, _other_public = _keys(tmp_path, "someone-else.key")
     authority = _authority(d, public)
     case, chosen, _left, item, _other = _referable(d)
-    referral = rf.referral_send(
-        keyring=d.keyring(d.officer),
-        case=case,
-        authority=authority,
-        summary="S",
-        allegations=[chosen.pk],
-        evidence=[item.pk],
-    )
+    referral = _send(d, case, authority, [chosen.pk], [item.pk])
     package = tmp_path / "package.sealed"
     package.write_bytes(rf.referral_package(actor=d.officer, referral=referral))
     done = _script("open", str(package), "--key", str(wrong), "--out", str(tmp_path / "out"))
@@ -210,14 +220,7 @@ def test_a_finding_travels_with_its_allegation(d: Desk) -> None:
         reasoning="Witnesses.",
         version=None,
     )
-    referral = rf.referral_send(
-        keyring=d.keyring(d.officer),
-        case=case,
-        authority=authority,
-        summary="S",
-        allegations=[allegation.pk],
-        evidence=[],
-    )
+    referral = _send(d, case, authority, [allegation.pk], [])
     sealed = rf.referral_package(actor=d.officer, referral=referral)
     with zipfile.ZipFile(io.BytesIO(crypto.unwrap(pair.private, sealed))) as archive:
         manifest = json.loads(archive.read("referral.json"))
@@ -227,28 +230,14 @@ def test_a_finding_travels_with_its_allegation(d: Desk) -> None:
 
 
 def test_items_of_another_case_cannot_be_referred(d: Desk) -> None:
-    authority = _authority(d, base64.b64encode(crypto.new_key_pair().public).decode())
+    authority = _any_authority(d)
     _case, chosen, _left, item, _other = _referable(d)
     elsewhere = in_review(d)
     with pytest.raises(DomainError) as refused:
-        rf.referral_send(
-            keyring=d.keyring(d.officer),
-            case=elsewhere,
-            authority=authority,
-            summary="S",
-            allegations=[chosen.pk],
-            evidence=[],
-        )
+        _send(d, elsewhere, authority, [chosen.pk], [])
     assert refused.value.field == "allegations"
     with pytest.raises(DomainError) as refused:
-        rf.referral_send(
-            keyring=d.keyring(d.officer),
-            case=elsewhere,
-            authority=authority,
-            summary="S",
-            allegations=[],
-            evidence=[item.pk],
-        )
+        _send(d, elsewhere, authority, [], [item.pk])
     assert refused.value.field == "evidence"
     # Through the page, a foreign or absurd id is a message on the field, never an error.
     page = unlocked(d, d.officer).post(
@@ -261,7 +250,7 @@ def test_items_of_another_case_cannot_be_referred(d: Desk) -> None:
 
 
 def test_an_inactive_authority_or_a_locked_vault_refers_nothing(d: Desk) -> None:
-    authority = _authority(d, base64.b64encode(crypto.new_key_pair().public).decode())
+    authority = _any_authority(d)
     rf.authority_update(
         actor=d.officer,
         authority=authority,
@@ -271,30 +260,16 @@ def test_an_inactive_authority_or_a_locked_vault_refers_nothing(d: Desk) -> None
     )
     case, chosen, _left, _item, _other = _referable(d)
     with pytest.raises(DomainError) as refused:
-        rf.referral_send(
-            keyring=d.keyring(d.officer),
-            case=case,
-            authority=authority,
-            summary="S",
-            allegations=[chosen.pk],
-            evidence=[],
-        )
+        _send(d, case, authority, [chosen.pk], [])
     assert refused.value.field == "authority"
     page = signed_in(d.officer).get(url("case-investigation-referral-add", case)).content.decode()
     assert "Unlock your case vault" in page and "left-out" not in page
 
 
 def test_only_the_cases_handlers_download_a_package(d: Desk, cast) -> None:  # type: ignore[no-untyped-def]
-    authority = _authority(d, base64.b64encode(crypto.new_key_pair().public).decode())
+    authority = _any_authority(d)
     case, chosen, _left, _item, _other = _referable(d)
-    referral = rf.referral_send(
-        keyring=d.keyring(d.officer),
-        case=case,
-        authority=authority,
-        summary="S",
-        allegations=[chosen.pk],
-        evidence=[],
-    )
+    referral = _send(d, case, authority, [chosen.pk], [])
     link = url("case-investigation-referral-file", case, referral.pk)
     assert signed_in(d.handler2).get(link).status_code == 404
     assert signed_in(cast.owner).get(link).status_code == 404

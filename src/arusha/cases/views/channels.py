@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,17 +22,25 @@ from arusha.cases.people_forms import (
     channel_values,
 )
 from arusha.cases.services import channels
+from arusha.cases.services.assignment import case_staff
 from arusha.cases.services.intake import case_settings, channel_refusal
-from arusha.cases.services.people import case_staff
 from arusha.core.form_pages import form_page
+from arusha.core.models import Organization
 from arusha.core.policies import member
 from arusha.core.requests import notes_of
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
 
+_Row = TypeVar("_Row", Channel, Category)
 
-def _list_url(request: HttpRequest) -> str:
-    return reverse("channel-list", args=[_org(request).slug])
+
+def _own(model: type[_Row], organization: Organization, pk: int) -> _Row:
+    """The organization's row `pk`; another organization's is as missing (404)."""
+    with scopes_disabled():
+        found = model._default_manager.filter(organization=organization, pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 @member(CHANNELS)
@@ -61,6 +69,10 @@ def _new_channel() -> dict[str, Any]:
     }
 
 
+def _channel_saved(channel: Channel) -> str:
+    return _("The channel %(name)s is saved.") % {"name": channel.name}
+
+
 @member(CHANNELS)
 @require_http_methods(["GET", "POST"])
 def channel_add(request: HttpRequest, organization: str) -> HttpResponse:
@@ -71,7 +83,7 @@ def channel_add(request: HttpRequest, organization: str) -> HttpResponse:
         form,
         lambda data: channels.channel_create(actor=user, organization=org, **data),
         success=lambda channel: reverse("channel-edit", args=[org.slug, channel.pk]),
-        message=lambda channel: _("The channel %(name)s is saved.") % {"name": channel.name},
+        message=_channel_saved,
         template="cases/channels/channel_form.html",
         context={"channel": None, "refusal": None},
     )
@@ -81,10 +93,7 @@ def channel_add(request: HttpRequest, organization: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def channel_edit(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
     org, user = _org(request), _user(request)
-    with scopes_disabled():
-        channel = Channel.objects.filter(organization=org, pk=pk).first()
-    if channel is None:
-        raise Http404
+    channel = _own(Channel, org, pk)
     form = ChannelForm(
         request.POST or None, staff=case_staff(org), editing=True, initial=channel_values(channel)
     )
@@ -93,7 +102,7 @@ def channel_edit(request: HttpRequest, organization: str, pk: int) -> HttpRespon
         form,
         lambda data: channels.channel_update(actor=user, channel=channel, **data),
         success=lambda saved: reverse("channel-edit", args=[org.slug, saved.pk]),
-        message=lambda saved: _("The channel %(name)s is saved.") % {"name": saved.name},
+        message=_channel_saved,
         template="cases/channels/channel_form.html",
         context={"channel": channel, "refusal": channel_refusal(channel)},
         theirs=channel_values,
@@ -119,10 +128,7 @@ def category_list(request: HttpRequest, organization: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
     org, user = _org(request), _user(request)
-    with scopes_disabled():
-        category = Category.objects.filter(organization=org, pk=pk).first()
-    if category is None:
-        raise Http404
+    category = _own(Category, org, pk)
     initial = {"code": category.code, "name": category.name, "factor": category.factor}
     return form_page(
         request,

@@ -34,7 +34,7 @@ from arusha.cases.people_forms import (
 )
 from arusha.cases.services import people
 from arusha.core.errors import DomainError
-from arusha.core.form_pages import attach_error, done, form_page, submit
+from arusha.core.form_pages import act, attach_error, done, form_page, submit
 from arusha.core.models import Relationship
 from arusha.core.permissions import Permission
 from arusha.core.policies import custom, member, on_object
@@ -295,13 +295,12 @@ def case_override_approve(request: HttpRequest, organization: str, case: str, pk
 @require_POST
 def case_override_refuse(request: HttpRequest, organization: str, case: str, pk: int) -> HttpResponse:
     current = _case(request)
-    try:
-        people.override_refuse(actor=_user(request), override=_override(current, pk))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The override is refused: nobody is assigned."))
-    return redirect(_people_url(current))
+    return act(
+        request,
+        lambda: people.override_refuse(actor=_user(request), override=_override(current, pk)),
+        _("The override is refused: nobody is assigned."),
+        _people_url(current),
+    )
 
 
 def _assignment(case: Case, pk: int) -> Assignment:
@@ -352,16 +351,12 @@ def case_attest(request: HttpRequest, organization: str, case: str, pk: int) -> 
 def case_assignment_end(request: HttpRequest, organization: str, case: str, pk: int) -> HttpResponse:
     current = _case(request)
     assignment = _assignment(current, pk)
-    try:
-        people.assignment_end(actor=_user(request), assignment=assignment)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(
-            request,
-            _("%(name)s no longer works on the case and holds none of its keys.") % {"name": assignment.user},
-        )
-    return redirect(_people_url(current))
+    return act(
+        request,
+        lambda: people.assignment_end(actor=_user(request), assignment=assignment),
+        _("%(name)s no longer works on the case and holds none of its keys.") % {"name": assignment.user},
+        _people_url(current),
+    )
 
 
 # --- Disclosure of the reporter's identity -----------------------------------------------------------
@@ -425,19 +420,17 @@ def disclosure_decide(request: HttpRequest, organization: str, pk: int) -> HttpR
         messages.error(request, _("Choose to approve or to refuse the request."))
         return redirect(back)
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        people.disclosure_decide(keyring=Keyring.of(request, org), disclosure=disclosure, approve=approve)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(
-            request,
-            _("The request is approved: %(name)s now holds the key to the reporter's identity.")
-            % {"name": disclosure.requested_by}
-            if approve
-            else _("The request is refused: nothing was disclosed."),
-        )
-    return redirect(back)
+    return act(
+        request,
+        lambda: people.disclosure_decide(
+            keyring=Keyring.of(request, org), disclosure=disclosure, approve=approve
+        ),
+        _("The request is approved: %(name)s now holds the key to the reporter's identity.")
+        % {"name": disclosure.requested_by}
+        if approve
+        else _("The request is refused: nothing was disclosed."),
+        back,
+    )
 
 
 # --- Declared relationships ------------------------------------------------------------------------
@@ -470,10 +463,9 @@ def relationship_end(request: HttpRequest, organization: str, pk: int) -> HttpRe
         relationship = Relationship.objects.filter(organization=org, pk=pk).first()
     if relationship is None:
         raise Http404
-    try:
-        people.relationship_end(actor=_user(request), relationship=relationship)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The relationship is recorded as ended."))
-    return redirect(reverse("relationship-list", args=[org.slug]))
+    return act(
+        request,
+        lambda: people.relationship_end(actor=_user(request), relationship=relationship),
+        _("The relationship is recorded as ended."),
+        reverse("relationship-list", args=[org.slug]),
+    )

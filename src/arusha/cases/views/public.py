@@ -36,7 +36,6 @@ from arusha.cases.forms import (
     MAX_FILES,
     MAX_NARRATIVE,
     QUESTION_PREFIX,
-    MultipleFileField,
     _question_field,
     uploads,
 )
@@ -55,6 +54,7 @@ from arusha.cases.services.dialogue import (
 )
 from arusha.cases.services.intake import Report, channel_refusal, report_submit
 from arusha.core.errors import DomainError
+from arusha.core.forms import MultipleFileField
 from arusha.core.models import Organization
 from arusha.core.policies import public
 from arusha.core.requests import organization_of

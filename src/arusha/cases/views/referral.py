@@ -16,7 +16,16 @@ from arusha.cases.investigation_forms import AuthorityForm, ReferralForm
 from arusha.cases.models import Authority, Case, Finding
 from arusha.cases.services import investigation as services
 from arusha.cases.services import referral as referral_services
-from arusha.cases.views.investigation import _back, _case, _download, _form, _keyring, _locked, _short
+from arusha.cases.views.investigation_base import (
+    Words,
+    back_to,
+    case_of,
+    download,
+    form_screen,
+    keyring_of,
+    locked_page,
+    short,
+)
 from arusha.core.errors import DomainError
 from arusha.core.form_pages import form_page
 from arusha.core.policies import custom, on_object
@@ -28,19 +37,19 @@ from arusha.core.requests import notes_of, organization_of, user_of
 @on_object("case", Case, "handle")
 @require_http_methods(["GET", "POST"])
 def referral_add(request: HttpRequest, organization: str, case: str) -> HttpResponse:
-    current = _case(request)
-    keyring = _keyring(request)
+    current = case_of(request)
+    keyring = keyring_of(request)
     heading = _("Refer the case to an authority")
     shown = services.investigation_of(keyring, current)
     if not shown.opened:
-        return _locked(request, current, DomainError(shown.locked), heading, "referrals")
+        return locked_page(request, current, DomainError(shown.locked), heading, "referrals")
     allegations = []
     for item in shown.allegations:
         finding_label = Finding(item.row.finding).label if item.row.finding else _("no finding")
-        allegations.append((item.row, f"{item.row.position}. {_short(item.text)} ({finding_label})"))
+        allegations.append((item.row, f"{item.row.position}. {short(item.text)} ({finding_label})"))
     evidence = []
     for entry in shown.evidence:
-        label = f"E{entry.row.number}: {_short(entry.description)}"
+        label = f"E{entry.row.number}: {short(entry.description)}"
         if entry.file_name:
             label += f" [{entry.file_name}]"
         evidence.append((entry.row, label))
@@ -51,9 +60,15 @@ def referral_add(request: HttpRequest, organization: str, case: str) -> HttpResp
     form = ReferralForm(
         request.POST or None, authorities=authorities, allegations=allegations, evidence=evidence
     )
-    return _form(
+    return form_screen(
         request,
         current,
+        "referrals",
+        Words(
+            heading,
+            _("Seal and keep the package"),
+            _("The package is sealed to the authority's key. Download it from the case to send it."),
+        ),
         form,
         lambda data: referral_services.referral_send(
             keyring=keyring,
@@ -63,10 +78,6 @@ def referral_add(request: HttpRequest, organization: str, case: str) -> HttpResp
             allegations=[row.pk for row in data.get("allegations") or []],
             evidence=[row.pk for row in data.get("evidence") or []],
         ),
-        heading=heading,
-        submit=_("Seal and keep the package"),
-        message=_("The package is sealed to the authority's key. Download it from the case to send it."),
-        anchor="referrals",
         no_authority=not shown.authorities,
         may_manage_authorities=referral_services.may_manage_authorities(keyring.user, current.organization),
     )
@@ -75,7 +86,7 @@ def referral_add(request: HttpRequest, organization: str, case: str) -> HttpResp
 @on_object("case", Case, "handle")
 @require_GET
 def referral_file(request: HttpRequest, organization: str, case: str, pk: int) -> HttpResponse:
-    current = _case(request)
+    current = case_of(request)
     referral = referral_services.referral_get(current, pk)
     if referral is None:
         raise Http404
@@ -83,8 +94,8 @@ def referral_file(request: HttpRequest, organization: str, case: str, pk: int) -
         data = referral_services.referral_package(actor=user_of(request), referral=referral)
     except DomainError as error:
         messages.error(request, str(error.message))
-        return redirect(_back(current, "referrals"))
-    return _download(data, f"referral-{current.reference}-{referral.pk}.sealed", "application/octet-stream")
+        return redirect(back_to(current, "referrals"))
+    return download(data, f"referral-{current.reference}-{referral.pk}.sealed", "application/octet-stream")
 
 
 # --- Authorities ---------------------------------------------------------------------------

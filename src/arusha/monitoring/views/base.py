@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from arusha.assessments import selectors as assessment_selectors
 from arusha.core import selectors as core_selectors
-from arusha.core.errors import DomainError
-from arusha.core.form_pages import form_page, submit
+from arusha.core.form_pages import act, form_page, submit
 from arusha.core.requests import notes_of
 from arusha.core.requests import organization_of as _org
 from arusha.core.requests import user_of as _user
@@ -48,15 +47,7 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _act(request: HttpRequest, action: Callable[[], object], message: str, url: str) -> HttpResponse:
-    """A one-button POST: run the service, say how it went, go back to the page."""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, message)
-    return redirect(url)
+_act = act  # a one-button POST: run the service, say how it went, go back to the page
 
 
 def _done(request: HttpRequest, message: str, url: str) -> HttpResponse:

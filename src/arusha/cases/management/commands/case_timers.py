@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
 from arusha.cases import timers
+from arusha.core.management.dates import add_date_argument, date_of
 
 
 class Command(BaseCommand):
@@ -18,15 +17,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="Check as of this day (YYYY-MM-DD) instead of today.")
+        add_date_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options["date"]:
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError as error:
-                raise CommandError(f"--date: {error}") from error
+        today = date_of(options)
         summary = timers.run(today)
         self.stdout.write(
             f"{today}: {summary.cases} open cases checked, {summary.reminders} reminders, "
