@@ -29,6 +29,8 @@ from arusha.core.models import Organization, User
 OUTCOMES = ("not_admissible", "redirected", "resolved", "unsubstantiated", "substantiated")
 FACTORS = tuple(f"KF{number}" for number in range(1, 11))
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+# Web addresses the reporters' pages use themselves (arusha.cases.public_urls).
+RESERVED_SLUGS = frozenset({"follow-up"})
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_RETENTION = 36_500
 MAX_ATTACHMENT_MB = 200
@@ -72,6 +74,8 @@ def _clean(organization: Organization, data: dict[str, Any], *, exclude: int | N
     with scopes_disabled():
         same = Channel.objects.filter(organization=organization, slug=slug)
         taken = (same.exclude(pk=exclude) if exclude is not None else same).exists()
+    if slug in RESERVED_SLUGS:
+        raise DomainError(_("The reporters' pages use this web address: choose another."), field="slug")
     if taken:
         raise DomainError(_("Another channel already has this web address."), field="slug")
     if data["kind"] not in ChannelKind.values:

@@ -228,3 +228,12 @@ def test_hostile_channel_posts_never_fail(cast) -> None:  # type: ignore[no-unty
         assert response.status_code == 400, changes
     for data in ({}, {"line_levels": "x"}, {"minimum_cell": 10**30}):
         assert signed_in(d.officer).post(_url(d, "case-settings"), data).status_code in {200, 400}
+
+
+def test_the_follow_up_address_is_reserved_for_reporters(cast) -> None:  # type: ignore[no-untyped-def]
+    d = desk(cast)
+    response = _create(d, signed_in(cast.owner), slug="follow-up")
+    assert (
+        response.status_code == 400
+        and "The reporters&#x27; pages use this web address" in response.content.decode()
+    )
