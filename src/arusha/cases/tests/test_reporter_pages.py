@@ -408,3 +408,27 @@ def test_bad_messages_get_the_dialogue_back_with_the_text_kept(client, desk) -> 
     assert "keep me" in big.content.decode()
     with scopes_disabled():
         assert not Message.objects.exists()
+
+
+def test_a_reporter_names_the_people_involved_and_staff_find_them_sealed(client, desk) -> None:  # type: ignore[no-untyped-def]
+    from tests.cases import database_holds
+
+    from arusha.cases.services.subjects import subjects_of
+
+    form = client.get(channel_url(ORG, "integrity")).content.decode()
+    assert "Your name (optional)" in form and "Who is involved? (optional)" in form
+    sent = send_report(
+        client, ORG, "integrity", q_where="Gate 4", narrative="Cash asked.",
+        involved="Quirinus Bellweather, gate clerk\n\n   the  supervisor on duty  \n",
+    )  # fmt: skip
+    assert receipt_of(sent)
+    with scopes_disabled():
+        case = Case.objects.get()
+    names = [s.name for s in subjects_of(desk.keyring(desk.officer), case)]
+    assert names == ["Quirinus Bellweather, gate clerk", "the supervisor on duty"]
+    assert database_holds("Quirinus") == []
+    too_many = send_report(client, ORG, "integrity", q_where="Gate 4", involved="\n".join(["X"] * 21))
+    assert "Name at most 20 people" in too_many.content.decode()
+    too_long = send_report(client, ORG, "integrity", q_where="Gate 4", involved="Y" * 201)
+    assert "at most 200 characters a line" in too_long.content.decode()
+    assert _cases() == 1

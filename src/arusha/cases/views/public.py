@@ -232,6 +232,9 @@ def report_start(request: HttpRequest, organization: str) -> HttpResponse:
 # --- A channel's form ----------------------------------------------------------------
 
 
+MAX_INVOLVED_LINES = 20
+
+
 class ReportForm(forms.Form):
     """What a reporter gives: the channel's questions, the narrative, perhaps who they are, files."""
 
@@ -249,9 +252,18 @@ class ReportForm(forms.Form):
             max_length=MAX_NARRATIVE,
             widget=forms.Textarea(attrs={"rows": 8}),
         )
+        self.fields["involved"] = forms.CharField(
+            label=gettext_lazy("Who is involved? (optional)"),
+            help_text=gettext_lazy("One person per line: a name, a position or a description."),
+            required=False,
+            max_length=MAX_INVOLVED_LINES * 200,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
         if channel.anonymity != Anonymity.ANONYMOUS_ONLY:
             self.fields["name"] = forms.CharField(
-                label=gettext_lazy("Your name"),
+                label=gettext_lazy("Your name")
+                if channel.anonymity == Anonymity.IDENTIFIED
+                else gettext_lazy("Your name (optional)"),
                 required=channel.anonymity == Anonymity.IDENTIFIED,
                 max_length=200,
             )
@@ -270,6 +282,18 @@ class ReportForm(forms.Form):
 
     def clean_files(self) -> Any:
         return uploads(self.cleaned_data.get("files") or [], self.channel.max_attachment_mb)
+
+    def clean_involved(self) -> list[dict[str, Any]]:
+        """The people the reporter names, one a line; staff later link them to members."""
+        lines = [" ".join(line.split()) for line in (self.cleaned_data.get("involved") or "").splitlines()]
+        people = [line for line in lines if line]
+        if len(people) > MAX_INVOLVED_LINES:
+            raise forms.ValidationError(
+                gettext_lazy("Name at most %(count)d people, one a line.") % {"count": MAX_INVOLVED_LINES}
+            )
+        if any(len(line) > 200 for line in people):
+            raise forms.ValidationError(gettext_lazy("Write at most 200 characters a line."))
+        return [{"name": line, "role": "", "membership": None} for line in people]
 
     def report(self) -> Report:
         data = self.cleaned_data
@@ -290,6 +314,7 @@ class ReportForm(forms.Form):
             narrative=data.get("narrative") or "",
             identity=identity,
             files=data.get("files") or [],
+            subjects=data.get("involved") or [],
         )
 
     def add_domain_error(self, error: DomainError) -> None:
