@@ -21,6 +21,8 @@ urlpatterns = [
     path("o/<slug:organization>/plans/<int:plan>/monitoring/", include("arusha.monitoring.urls")),
     path("o/<slug:organization>/cases/", include("arusha.cases.urls")),
     path("report/<slug:organization>/", include("arusha.cases.public_urls")),
+    path("o/<slug:organization>/surveys/", include("arusha.surveys.urls")),
+    path("", include("arusha.surveys.public_urls")),
     path("public/<slug:organization>/plans/<int:pk>/", planning_public.plan_page, name="public-plan"),
     path(
         "public/<slug:organization>/plans/<int:pk>/plan.pdf", planning_public.plan_pdf, name="public-plan-pdf"
