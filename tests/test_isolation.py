@@ -209,6 +209,40 @@ def _cases(cast: Any) -> tuple[Any, dict[str, int]]:
     return case, {name: pk for name, pk in first.items() if pk is not None}
 
 
+def _survey_wave(cast: Any) -> Any:
+    """An open survey wave of the host (made once): its screens are walked like any other."""
+    from django_scopes import scopes_disabled
+
+    from arusha.surveys.models import Wave
+    from tests.surveys import field
+
+    with scopes_disabled():
+        wave = Wave.objects.filter(survey__organization=cast.customs).first()
+    return wave if wave is not None else field(cast).wave
+
+
+def _survey_group(cast: Any) -> int:
+    """A respondent group of the walked wave's survey."""
+    from django_scopes import scopes_disabled
+
+    from arusha.surveys.models import RespondentGroup
+
+    survey = _survey_wave(cast).survey_id
+    with scopes_disabled():
+        return RespondentGroup.objects.filter(survey_id=survey).values_list("pk", flat=True)[0]
+
+
+def _survey_station(cast: Any) -> int:
+    """A survey station of the host (made once)."""
+    from django_scopes import scopes_disabled
+
+    from arusha.surveys.models import Station
+
+    with scopes_disabled():
+        station, _made = Station.objects.get_or_create(organization=cast.customs, name="Walked station")
+    return station.pk
+
+
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
     """Every URL under /o/<organization>/, filled with real objects of the host.
 
@@ -263,9 +297,9 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
     }
     urls: dict[str, list[str]] = {"organization": [], "assessment": []}
     for route, pattern in _walk(get_resolver().url_patterns):
-        if "<slug:organization>" not in route or route.startswith(("public/", "report/")):
+        if "<slug:organization>" not in route or route.startswith(("public/", "report/", "s/")):
             # Public pages answer anyone: published plans only (planning tests), reporters'
-            # pages (arusha/cases/tests/test_reporter_*.py)
+            # pages (arusha/cases/tests/test_reporter_*.py), the online survey (surveys tests)
             continue
         name = pattern.name or ""
         kwargs: dict[str, object] = {"organization": cast.customs.slug}
@@ -283,6 +317,16 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs["kpi"] = world.kpi.pk
         if "<uuid:case>" in route:
             kwargs["case"] = case.pk
+        if "<int:wave>" in route:
+            kwargs["wave"] = _survey_wave(cast).pk
+        if "<int:survey>" in route:
+            kwargs["survey"] = _survey_wave(cast).survey_id
+        if "<int:number>" in route:  # a questionnaire version, by its number in the survey
+            kwargs["number"] = _survey_wave(cast).questionnaire.number
+        if "<int:group>" in route:
+            kwargs["group"] = _survey_group(cast)
+        if "<int:station>" in route:
+            kwargs["station"] = _survey_station(cast)
         if "<str:code>" in route:
             kwargs["code"] = "KF1.1"
         if "<int:pk>" in route:
@@ -406,6 +450,8 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
             continue  # these take POST only
         if "/cases/" in url:
             continue  # confidential: the next test opens them as an integrity officer
+        if "/surveys/" in url:
+            continue  # the owner holds no survey permission (surveys/tests open them as survey staff)
         response = client.get(url)
         if response.streaming:
             # Reading a download to its end closes the stored file, the way a browser would.

@@ -23,6 +23,14 @@ def test_the_reporters_location_logs_nothing_and_passes_no_address_on() -> None:
     assert "$remote_addr" not in reporters and "$proxy_add_x_forwarded_for" not in reporters
 
 
+def test_the_survey_station_and_online_survey_log_nothing_and_pass_no_address_on() -> None:
+    for prefix in ("/station/", "/s/", "/static/surveys/"):
+        block = _location(TEMPLATE.read_text(), prefix)
+        assert re.search(r"^\s*access_log off;", block, re.M), prefix
+        assert re.search(r'^\s*proxy_set_header X-Forwarded-For "";', block, re.M), prefix
+        assert "$remote_addr" not in block and "$proxy_add_x_forwarded_for" not in block
+
+
 def test_staff_pages_still_go_through_arusha() -> None:
     everything = _location(TEMPLATE.read_text(), "/")
     assert "proxy_pass http://127.0.0.1:8000;" in everything

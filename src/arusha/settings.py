@@ -188,6 +188,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # ("moderate" ≈ 0.4 s and 256 MiB a derivation; tests use libsodium's minimum).
 ARUSHA_VAULT_KDF = env_str("ARUSHA_VAULT_KDF", "min" if ENVIRONMENT == "test" else "moderate")
 ARUSHA_RECEIPT_KDF = env_str("ARUSHA_RECEIPT_KDF", "min" if ENVIRONMENT == "test" else "moderate")
+# Surveys (docs/surveys-processing.md): KoboToolbox/ODK files larger than this import in the worker.
+ARUSHA_SURVEY_IMPORT_INLINE_BYTES = env_int("ARUSHA_SURVEY_IMPORT_INLINE_BYTES", 256 * 1024)
 # Reporters' pages (docs/cases-reporting.md): the proof of work a report costs the browser
 # (leading zero bits of a SHA-256; 20 ≈ a second or two), and the rate limits, counted in
 # each web process's memory by a keyed hash of the address, which is never stored.
@@ -360,6 +362,11 @@ ARUSHA_XLSX_MAX_ROWS = env_int("ARUSHA_XLSX_MAX_ROWS", 5000)
 ARUSHA_XLSX_MAX_ELEMENTS = env_int("ARUSHA_XLSX_MAX_ELEMENTS", 100_000)
 ARUSHA_YAML_MAX_ALIASES = env_int("ARUSHA_YAML_MAX_ALIASES", 0)
 ARUSHA_BENCH = env_bool("ARUSHA_BENCH", default=False)
+# Survey stations collect only where the browser keeps their storage for good
+# (docs/surveys-station.md); 0 lets a test browser, which never grants it, collect anyway.
+ARUSHA_STATION_REQUIRE_PERSISTENT_STORAGE = env_bool(
+    "ARUSHA_STATION_REQUIRE_PERSISTENT_STORAGE", default=True
+)
 
 # Content Security Policy: every script and style is served by the deployment itself;
 # inline scripts are refused, htmx is told not to inject its own style element.

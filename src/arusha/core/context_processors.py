@@ -25,6 +25,17 @@ def _cases_landing(has: Callable[[str], bool]) -> str | None:
     return landing(has)
 
 
+def _surveys_landing(has: Callable[[str], bool]) -> str | None:
+    from django.apps import apps
+
+    if not apps.is_installed("arusha.surveys"):
+        return None
+    landing: Callable[[Callable[[str], bool]], str | None] = import_string(
+        "arusha.surveys.templatetags.survey_nav.landing"
+    )
+    return landing(has)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     unread = unread_notification_count(user) if user is not None and user.is_authenticated else 0
@@ -47,6 +58,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "comment": access.has(Permission.COMMENT),
             # The first page of the cases section the person may open (arusha.cases), or None.
             "cases": _cases_landing(access.has),
+            # The surveys' list, for those holding a survey permission (arusha.surveys), or None.
+            "surveys": _surveys_landing(access.has),
         },
         "unread_notifications": unread,
     }

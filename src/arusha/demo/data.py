@@ -327,6 +327,9 @@ def load_demo(receipts: list[str] | None = None) -> list[tuple[str, str, str]]:
     receipt = load_cases_demo(customs)
     if receipt and receipts is not None:
         receipts.append(receipt)
+    from arusha.demo.surveys import load_surveys_demo
+
+    load_surveys_demo(customs)
     rows = [(p.email, ", ".join(str(PresetRole(r).label) for r in p.roles), p.organization) for p in PEOPLE]
     rows.append(("broker@traders.example", "external contributor (private sector), no password yet", "guest"))
     rows.append((STAFF.email, "platform staff (loads framework packs)", "—"))

@@ -27,3 +27,18 @@ class SurveysConfig(AppConfig):
         for kind in wave_parts:
             register_parent(kind, lambda obj: obj.wave)
         register_parent(m.Resend, lambda obj: obj.envelope)
+        from arusha.core.audit import register_sentences
+        from arusha.surveys.sentences import SENTENCES as SETUP_SENTENCES
+
+        register_sentences(SETUP_SENTENCES)
+        from arusha.surveys.processing_sentences import SENTENCES as PROCESSING_SENTENCES
+
+        register_sentences(PROCESSING_SENTENCES)
+        from arusha.surveys import metrics
+        from arusha.surveys.microdata import SENTENCES as MICRODATA_SENTENCES
+
+        register_sentences(MICRODATA_SENTENCES)
+        from arusha.surveys.station_sentences import SENTENCES as STATION_SENTENCES
+
+        register_sentences(STATION_SENTENCES)
+        metrics.register()

@@ -1,4 +1,4 @@
-"""The web server's access log leaves out the reporters' pages, and nothing else."""
+"""The web server's access log leaves out the reporters' pages and the survey station's, and nothing else."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ def _log_line(caplog: pytest.LogCaptureFixture, path: str) -> str:
 def test_reporters_pages_leave_no_access_line(caplog: pytest.LogCaptureFixture) -> None:
     assert _log_line(caplog, "/report/test-customs/integrity/") == ""
     assert _log_line(caplog, "/report/test-customs/follow-up/") == ""
+
+
+def test_survey_station_and_online_survey_leave_no_access_line(caplog: pytest.LogCaptureFixture) -> None:
+    assert _log_line(caplog, "/station/api/envelopes") == ""
+    assert _log_line(caplog, "/s/test-customs/3/submit") == ""
+    assert _log_line(caplog, "/static/surveys/station.js") == ""
+    assert "/static/arusha/app.css" in _log_line(caplog, "/static/arusha/app.css")
+    assert "/o/test-customs/surveys/stations/" in _log_line(caplog, "/o/test-customs/surveys/stations/")
 
 
 def test_staff_pages_are_logged(caplog: pytest.LogCaptureFixture) -> None:

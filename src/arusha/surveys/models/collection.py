@@ -122,7 +122,6 @@ class Station(models.Model):
     enrol_until = models.DateTimeField(null=True, editable=False)
     token_digest = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001 - unique, NULL when unset
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
-    last_sync_on = models.DateField(_("last synchronised on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

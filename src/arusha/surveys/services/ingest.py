@@ -125,12 +125,15 @@ def ingest(
             first.setdefault(item.response_id, item)
     with transaction.atomic(), scopes_disabled():
         stored = _insert(wave, list(first.values()), source=source, today=today, state=state, reason=reason)
-        held = dict(
-            Envelope.objects.filter(
-                wave=wave, response_id__in=[i for i in first if i not in stored]
-            ).values_list("response_id", "pk")
-        )
-        held_digest = dict(Envelope.objects.filter(pk__in=held.values()).values_list("pk", "digest"))
+        others = [response_id for response_id in first if response_id not in stored]
+        held: dict[uuid.UUID, tuple[int, str]] = {}
+        if others:
+            held = {
+                response_id: (pk, stored_digest)
+                for response_id, pk, stored_digest in Envelope.objects.filter(
+                    wave=wave, response_id__in=others
+                ).values_list("response_id", "pk", "digest")
+            }
         resends = []
         receipts: list[Receipt] = []
         counted: set[uuid.UUID] = set()
@@ -147,9 +150,7 @@ def ingest(
                 receipts.append(Receipt(item.response_id, Outcome.STORED, item.digest))
                 continue
             original = (
-                first[item.response_id].digest
-                if item.response_id in stored
-                else held_digest[held[item.response_id]]
+                first[item.response_id].digest if item.response_id in stored else held[item.response_id][1]
             )
             if original == item.digest:
                 receipts.append(Receipt(item.response_id, Outcome.DUPLICATE, item.digest))
@@ -159,7 +160,7 @@ def ingest(
                     wave=wave, response_id=item.response_id
                 )
             else:
-                envelope_id = held[item.response_id]
+                envelope_id = held[item.response_id][0]
             resends.append(
                 Resend(
                     envelope_id=envelope_id,

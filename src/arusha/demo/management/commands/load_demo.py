@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from arusha.demo.cases import DEMO_VAULT_PASSPHRASE
 from arusha.demo.data import CUSTOMS_SLUG, DEMO_PASSWORD, load_demo
+from arusha.demo.surveys import DEMO_SURVEY_PASSPHRASE
 
 
 class Command(BaseCommand):
@@ -23,5 +24,6 @@ class Command(BaseCommand):
             f"Case vault passphrase (integrity officer, handler, custodian): {DEMO_VAULT_PASSPHRASE}"
         )
         self.stdout.write(f"Reporters' pages: /report/{CUSTOMS_SLUG}/")
+        self.stdout.write(f"Survey key passphrase (both waves of the demo survey): {DEMO_SURVEY_PASSPHRASE}")
         for receipt in receipts:
             self.stdout.write(f"Receipt of a demo report (shown once, follow it up there): {receipt}")
