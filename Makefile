@@ -82,7 +82,9 @@ bench: install system-deps
 	$(BIN)/python bench/workbook_bomb.py
 	scripts/with-postgres $(BIN)/python bench/cases_list.py
 	$(BIN)/python bench/cases_submit.py
+	scripts/with-postgres $(BIN)/python bench/surveys_sync.py
 	scripts/with-postgres $(BIN)/python bench/surveys_analysis.py
+	scripts/with-postgres $(BIN)/python bench/surveys_ingest.py
 
 demo: install
 	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo

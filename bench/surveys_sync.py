@@ -28,7 +28,10 @@ scripts/with-postgres (as `make bench` does). Environment: BENCH_SYNC_RESPONSES 
 
 from __future__ import annotations
 
+import atexit
 import os
+import secrets
+import shutil
 import sys
 import time
 from collections import Counter
@@ -41,10 +44,9 @@ SEEDS = int(os.environ.get("BENCH_SYNC_SEEDS", "10"))
 RATE = float(os.environ.get("BENCH_SYNC_RATE", "0.35"))
 PORT = int(os.environ.get("BENCH_PORT", "8768"))
 CHROMIUM = os.environ.get("ARUSHA_CHROMIUM", "/usr/bin/chromium")
-PASSPHRASE = "a long bench passphrase"
 
 production_environment(**SERVED, ARUSHA_VAULT_KDF="min", ARUSHA_STATION_REQUIRE_PERSISTENT_STORAGE="0")
-temporary_site("arusha-survey-sync-bench-")
+atexit.register(shutil.rmtree, temporary_site("arusha-survey-sync-bench-"), ignore_errors=True)
 # Playwright's sync API keeps an event loop in this thread; the bench's own database
 # calls stay synchronous, as in tests/browser/conftest.py.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -74,7 +76,7 @@ def seed() -> tuple[Any, Any]:
         survey = survey_create(actor=officer, organization=org, title="Perception", slug="cips")
         version = version_publish(actor=officer, questionnaire=example_add(actor=officer, survey=survey))
         wave = wave_create(actor=officer, survey=survey, name="Round 1", questionnaire=version)
-        wave = wave_open(wave, PASSPHRASE, actor=officer)
+        wave = wave_open(wave, secrets.token_urlsafe(18), actor=officer)  # nothing opens its key here
     return officer, wave
 
 

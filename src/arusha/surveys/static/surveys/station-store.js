@@ -72,10 +72,12 @@
     }
 
     // Run `work(stores)` in one transaction; resolves with its result once the transaction completes.
+    // Writes ask for strict durability: "complete" then means flushed to disk, so a response
+    // thanked for survives a power cut, not only a crash of the browser.
     async function transact(names, mode, work) {
       const db = await openDb();
       return new Promise((resolve, reject) => {
-        const tx = db.transaction(names, mode);
+        const tx = mode === "readwrite" ? db.transaction(names, mode, { durability: "strict" }) : db.transaction(names, mode);
         const stores = {};
         for (const name of names) stores[name] = tx.objectStore(name);
         let result;
