@@ -1,4 +1,4 @@
-"""What tests and the bench share: action plans of 2025, adopted and monitored quarterly.
+"""What tests and the bench share: action plans of 2025 (or of this year), adopted and monitored quarterly.
 
 A plan of 2025 has every reporting period started, whatever today is. Everything is made
 through the services, as the people would do it. The bench (bench/home.py) imports this
@@ -8,6 +8,8 @@ module after Django is set up.
 from __future__ import annotations
 
 import datetime
+
+from django.utils import timezone
 
 from arusha.assessments.models import Assessment
 from arusha.core.models import Organization, User
@@ -30,6 +32,21 @@ def plan_of_2025(
         title=title,
         period_start=DAY(2025, 1, 1),
         period_end=DAY(2025, 12, 31),
+    )
+
+
+def plan_of_this_year(
+    *, actor: User, organization: Organization, assessment: Assessment, title: str
+) -> ActionPlan:
+    """A plan running from 1 January to 31 December of this year, not yet adopted."""
+    year = timezone.localdate().year
+    return planning_services.plan_create(
+        actor=actor,
+        organization=organization,
+        assessment=assessment,
+        title=title,
+        period_start=DAY(year, 1, 1),
+        period_end=DAY(year, 12, 31),
     )
 
 

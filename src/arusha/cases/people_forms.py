@@ -16,6 +16,7 @@ from arusha.cases.services.channels import FACTORS, OUTCOMES
 from arusha.core.concurrency import CreationKeyField, VersionField, create_or_edit
 from arusha.core.forms import ModelChoicesField
 from arusha.core.models import Membership, Organization, RelationshipKind, User
+from arusha.frameworks.factors import FACTOR_NAMES
 
 _PASSPHRASE_MAX = 1024
 
@@ -338,18 +339,7 @@ def channel_values(channel: Channel) -> dict[str, Any]:
     }
 
 
-FACTOR_LABELS = {
-    "KF1": _("Leadership and commitment"),
-    "KF2": _("Regulatory framework"),
-    "KF3": _("Transparency"),
-    "KF4": _("Automation"),
-    "KF5": _("Reform and modernization"),
-    "KF6": _("Audit and investigation"),
-    "KF7": _("Code of conduct"),
-    "KF8": _("Human resource management"),
-    "KF9": _("Morale and organizational culture"),
-    "KF10": _("Relationship with the private sector"),
-}
+FACTOR_LABELS = FACTOR_NAMES
 
 
 def factor_choices() -> list[tuple[str, str]]:

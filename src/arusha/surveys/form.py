@@ -15,7 +15,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from arusha.surveys.models import Choice, Item, ItemKind, ItemRole, QuestionnaireVersion, RespondentGroup
+from arusha.surveys.models import (
+    Choice,
+    Envelope,
+    Item,
+    ItemKind,
+    ItemRole,
+    QuestionnaireVersion,
+    RespondentGroup,
+    Response,
+    Wave,
+)
 from arusha.surveys.relevance import Tree, evaluate
 
 MAX_TEXT = 500
@@ -163,3 +173,16 @@ def check(spec: FormSpec, payload: dict[str, Any]) -> Checked:
         else:
             answers[item.name] = value
     return Checked(spec.groups[group], language, demographics, answers)
+
+
+def accepted_response(wave: Wave, envelope: Envelope, spec: FormSpec, checked: Checked) -> Response:
+    """The response (not yet saved) that an accepted envelope stores: what `check` kept of it."""
+    return Response(
+        wave=wave,
+        envelope=envelope,
+        questionnaire_id=spec.version_id,
+        group_id=checked.group_id,
+        language=checked.language,
+        demographics=checked.demographics,
+        answers=checked.answers,
+    )

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -149,6 +150,12 @@ class VersionOnlyForm(forms.Form):
     """A one-button form that changes something: it carries the version the page was read at."""
 
     version = VersionField()
+
+    @classmethod
+    def posted(cls, data: QueryDict) -> int | None:
+        """The version the page was read at, as posted (None if it is missing or malformed)."""
+        form = cls(data)
+        return form.cleaned_data.get("version") if form.is_valid() else None
 
 
 class WaveForm(forms.Form):

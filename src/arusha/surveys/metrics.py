@@ -25,7 +25,7 @@ from django_scopes import scopes_disabled
 
 from arusha.core.metrics import Compute, Computed, Figure, register_metric
 from arusha.core.models import Organization
-from arusha.surveys.factors import FACTOR_NAMES, FACTORS
+from arusha.frameworks.factors import FACTOR_NAMES, FACTORS
 from arusha.surveys.models import Population, Wave, WaveStatus
 from arusha.surveys.results import EVERYONE, OVERALL
 

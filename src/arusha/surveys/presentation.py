@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from arusha.documents import numbers
-from arusha.surveys.factors import FACTOR_NAMES, FACTORS
+from arusha.frameworks.factors import FACTOR_NAMES, FACTORS
 from arusha.surveys.models import Choice, Item, ItemRole, RespondentGroup, Survey, Wave
 from arusha.surveys.results import EVERYONE, OVERALL, Cell, Difference, Table
 

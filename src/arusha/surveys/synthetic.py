@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from arusha.surveys.form import FormSpec, ItemSpec, check
+from arusha.surveys.form import FormSpec, ItemSpec, accepted_response, check
 from arusha.surveys.models import (
     Envelope,
     EnvelopeState,
@@ -292,17 +292,7 @@ def write_responses(
                 state=EnvelopeState.ACCEPTED,
             )
             envelopes.append(envelope)
-            responses.append(
-                Response(
-                    wave=wave,
-                    envelope=envelope,
-                    questionnaire_id=spec.version_id,
-                    group_id=checked.group_id,
-                    language=checked.language,
-                    demographics=checked.demographics,
-                    answers=checked.answers,
-                )
-            )
+            responses.append(accepted_response(wave, envelope, spec, checked))
         Envelope.objects.bulk_create(envelopes, batch_size=1000)
         for response in responses:
             response.envelope_id = response.envelope.pk

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from tests.cases import desk, signed_in
-from tests.plans import adopt_and_monitor
+from tests.plans import adopt_and_monitor, plan_of_this_year
 
 from arusha.cases import metrics as case_metrics
 from arusha.cases.tests.stats_support import closed_report, record, smallest_cell
@@ -102,13 +102,11 @@ def test_a_closed_case_appears_in_a_kpi_measured_from_the_platform(d, cast, worl
     smallest_cell(d.organization, 1)  # one case: show it (the default hides fewer than 5)
     closed_report(d)
     year = timezone.localdate().year
-    plan = planning_services.plan_create(
+    plan = plan_of_this_year(
         actor=cast.owner,
         organization=cast.customs,
         assessment=world.assessment,
         title=f"Integrity plan {year}",
-        period_start=datetime.date(year, 1, 1),
-        period_end=datetime.date(year, 12, 31),
     )
     objective = planning_services.objective_add(actor=cast.owner, plan=plan, what="Complaints are answered")
     kpi = planning_services.kpi_save(

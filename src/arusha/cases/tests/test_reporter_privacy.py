@@ -9,7 +9,6 @@ receipt log-in, while rate limiting still trips.
 from __future__ import annotations
 
 import datetime
-import logging
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,12 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from tests.cases import desk as make_desk
 from tests.cases import signed_in
+from tests.privacy import logging_everything, occurrences
 
 from arusha.cases.models import Case
 from arusha.cases.services.dialogue import staff_write
@@ -63,42 +62,8 @@ def desk(cast):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def every_log(caplog) -> Iterator[pytest.LogCaptureFixture]:  # type: ignore[no-untyped-def]
-    """Every logger at DEBUG, SQL included, caught by caplog."""
-    caplog.set_level(logging.DEBUG)
-    for name in list(logging.root.manager.loggerDict):
-        caplog.set_level(logging.DEBUG, logger=name)
-    connection.force_debug_cursor = True
-    try:
+    with logging_everything(caplog):
         yield caplog
-    finally:
-        connection.force_debug_cursor = False
-
-
-def _database_dump() -> Iterator[object]:
-    """Every value of every row of every table (tasks, cache and audit trail included)."""
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - table names from introspection
-            for row in cursor.fetchall():
-                yield from row
-
-
-def _occurrences(needle: str, caplog: pytest.LogCaptureFixture) -> dict[str, int]:
-    raw = needle.encode()
-    found = {"database": 0, "media": 0, "logs": 0}
-    for value in _database_dump():
-        if isinstance(value, str):
-            found["database"] += value.count(needle)
-        elif isinstance(value, bytes | bytearray | memoryview):
-            found["database"] += bytes(value).count(raw)
-    media = Path(django_settings.MEDIA_ROOT)
-    for path in media.rglob("*") if media.exists() else []:
-        if path.is_file():
-            found["media"] += path.read_bytes().count(raw)
-    for record in caplog.records:
-        found["logs"] += record.getMessage().count(needle) + str(record.__dict__).count(needle)
-    found["logs"] += caplog.text.count(needle)
-    return found
 
 
 def _no_cookie(response) -> None:  # type: ignore[no-untyped-def]
@@ -230,11 +195,11 @@ def test_a_canary_in_text_identity_and_attachment_appears_nowhere(  # type: igno
     with scopes_disabled():
         assert case.files.count() == 3
     assert any(Path(django_settings.MEDIA_ROOT).rglob("*"))
-    assert _occurrences(canary, every_log) == {"database": 0, "media": 0, "logs": 0}
+    assert occurrences(canary, every_log) == {"database": 0, "media": 0, "logs": 0}
     # The check can fail: a plain value is found.
     with scopes_disabled():
         Case.objects.filter(pk=case.pk).update(reference=canary[:12])
-    assert _occurrences(canary[:12], every_log)["database"] == 1
+    assert occurrences(canary[:12], every_log)["database"] == 1
 
 
 def test_addresses_and_user_agent_appear_nowhere_while_rate_limits_trip(  # type: ignore[no-untyped-def]
@@ -261,7 +226,7 @@ def test_addresses_and_user_agent_appear_nowhere_while_rate_limits_trip(  # type
         send_report(client, ORG, "integrity", q_where="Port", narrative="x", **elsewhere).status_code == 200
     )
     for needle in ("203.0.113.77", "198.51.100.23", "Canary-Agent/1.0", "Canary-Agent"):
-        assert _occurrences(needle, every_log) == {"database": 0, "media": 0, "logs": 0}, needle
+        assert occurrences(needle, every_log) == {"database": 0, "media": 0, "logs": 0}, needle
 
 
 def test_the_organization_wide_flood_limit_stops_everyone(client, desk, settings) -> None:  # type: ignore[no-untyped-def]

@@ -1,9 +1,9 @@
 """Reporters' pages, under /report/<organization>/: no account, no cookie, no address kept.
 
-Every page goes through `reporter_page`: it is public and CSRF-exempt (a CSRF token
-would need a cookie), answers `no-store` with a strict Content Security Policy and
-`Referrer-Policy: no-referrer`, and lets no cookie out, whatever the middleware did
-(the session is detached so it is neither saved nor sent). Templates are rendered
+Every page goes through `reporter_page` (arusha.core.public): it is public and CSRF-exempt
+(a CSRF token would need a cookie), answers `no-store` with a strict Content Security
+Policy and `Referrer-Policy: no-referrer`, and lets no cookie out, whatever the middleware
+did (the session is detached so it is neither saved nor sent). Templates are rendered
 without the request, so no context processor can reach the session, the CSRF token
 or the signed-in person. Uploads stay in memory (`_InMemoryUploads`): plaintext never
 touches the disk before the services seal it.
@@ -14,21 +14,17 @@ sealed token travels in a hidden field (`reporter_token`), never in an address.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from csp.decorators import csp
 from django import forms
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scopes_disabled
 
 from arusha.cases import crypto, pow, ratelimit
@@ -56,64 +52,22 @@ from arusha.cases.services.intake import Report, channel_refusal, report_submit
 from arusha.core.errors import DomainError
 from arusha.core.forms import MultipleFileField
 from arusha.core.models import Organization
-from arusha.core.policies import public
+from arusha.core.public import View, cookieless_page
 from arusha.core.requests import organization_of
-
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # Room for the form's fields beside the files (Django's own cap on them is 2.5 MB).
 _FIELDS_ALLOWANCE = 3 * 1024 * 1024
 DEFAULT_ATTACHMENT_MB = 30
 
-# The reporters' pages load only the deployment's own script and stylesheets, and post
-# only to themselves: no inline code, no frame, no base, no other origin.
-_STRICT_CSP = {
-    "default-src": ["'none'"],
-    "script-src": ["'self'"],
-    "style-src": ["'self'"],
-    "img-src": ["'self'"],
-    "connect-src": ["'self'"],
-    "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
-    "base-uri": ["'none'"],
-}
 
-
-def _strict_csp(view: View) -> View:
-    return cast(View, csp(_STRICT_CSP)(view))
-
-
-def _session_written(request: HttpRequest) -> bool:
-    session = getattr(request, "session", None)
-    return bool(getattr(session, "modified", False))
+def _not_found() -> HttpResponse:
+    # Our own page: the site's 404 template is the staff one, which may set a CSRF cookie.
+    return _page("cases/report/not_found.html", {"organization": None}, status=404)
 
 
 def reporter_page(view: View) -> View:
     """A reporter's page: public, no cookie, no session write, no-store, strict CSP, no referrer."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        written_before = _session_written(request)
-        try:
-            response: HttpResponseBase = view(request, *args, **kwargs)
-        except Http404:
-            # Our own page: the site's 404 template is the staff one, which may set a CSRF cookie.
-            response = _page("cases/report/not_found.html", {"organization": None}, status=404)
-        if _session_written(request) and not written_before:
-            raise RuntimeError("A reporter's page must never write the session.")
-        # Detached, the session middleware neither saves the session nor sends its cookie
-        # (it leaves a request without a session alone), even for someone signed in.
-        if hasattr(request, "session"):
-            del request.session
-        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-        response.cookies.clear()
-        response["Cache-Control"] = "no-store"
-        response["Pragma"] = "no-cache"
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return public(csrf_exempt(_strict_csp(cast(View, wrapper))))
+    return cookieless_page(view, not_found=_not_found, who="A reporter's page")
 
 
 def _page(template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:

@@ -16,6 +16,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from arusha.surveys.models.questionnaire import QuestionnaireVersion, RespondentGroup, Survey
@@ -24,7 +25,7 @@ from arusha.surveys.models.questionnaire import QuestionnaireVersion, Respondent
 class WaveStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
     OPEN = "open", _("Collecting")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("survey wave", "Closed")
 
 
 class Wave(models.Model):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 # Never below 5 (issue: "groups under k are hidden, default 10, never below 5").
@@ -204,7 +205,7 @@ class Item(models.Model):
 class Special(models.TextChoices):
     NONE = "", _("An answer")
     DONT_KNOW = "dont_know", _("Don't know")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("survey answer", "Refused")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 

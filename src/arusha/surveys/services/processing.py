@@ -26,7 +26,7 @@ from arusha.core.audit import audit_record
 from arusha.core.jobs import JobResult, Progress, job_request, job_run
 from arusha.core.models import BackgroundJob, User
 from arusha.surveys.access import authorize_survey
-from arusha.surveys.form import FormSpec, InvalidResponseError, check
+from arusha.surveys.form import FormSpec, InvalidResponseError, accepted_response, check
 from arusha.surveys.keys import WaveKeyError, decrypt, load_private_der, open_private, private_der
 from arusha.surveys.models import (
     Envelope,
@@ -154,15 +154,7 @@ def _open_one(wave: Wave, specs: _Specs, private: rsa.RSAPrivateKey, envelope: E
         envelope.detail = _("Answered on version %(number)d.") % {"number": spec.number}
         return None
     envelope.state, envelope.reason, envelope.detail = EnvelopeState.ACCEPTED, Reason.NONE, ""
-    return Response(
-        wave=wave,
-        envelope=envelope,
-        questionnaire_id=spec.version_id,
-        group_id=checked.group_id,
-        language=checked.language,
-        demographics=checked.demographics,
-        answers=checked.answers,
-    )
+    return accepted_response(wave, envelope, spec, checked)
 
 
 def accept_quarantined(envelope: Envelope, private: rsa.RSAPrivateKey) -> Response:
@@ -175,15 +167,9 @@ def accept_quarantined(envelope: Envelope, private: rsa.RSAPrivateKey) -> Respon
     checked = check(spec, payload)
     envelope.state, envelope.reason, envelope.detail = EnvelopeState.ACCEPTED, Reason.NONE, ""
     envelope.save(update_fields=["state", "reason", "detail"])
-    return Response.objects.create(
-        wave=wave,
-        envelope=envelope,
-        questionnaire_id=spec.version_id,
-        group_id=checked.group_id,
-        language=checked.language,
-        demographics=checked.demographics,
-        answers=checked.answers,
-    )
+    response = accepted_response(wave, envelope, spec, checked)
+    response.save(force_insert=True)
+    return response
 
 
 def process_wave(wave: Wave, progress: Progress | None = None) -> dict[str, int]:

@@ -44,6 +44,7 @@ from arusha.surveys.models import (
     Wave,
     WaveStatus,
 )
+from arusha.surveys.services.version_content import content_write, counts_of, header_of, lineages_of
 from arusha.surveys.xlsform import Questionnaire, canonical, from_version
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -285,68 +286,6 @@ def _lock_draft(questionnaire: QuestionnaireVersion) -> None:
         raise DomainError(_("This version was published meanwhile: it never changes."))
 
 
-def _lineages(survey: Survey, questionnaire: Questionnaire) -> list[uuid.UUID]:
-    """Each item's lineage: as given, else that of the same name in the latest published version, else new."""
-    with scopes_disabled():
-        latest = (
-            QuestionnaireVersion.objects.filter(survey=survey, status=VersionStatus.PUBLISHED)
-            .order_by("-number")
-            .first()
-        )
-        by_name: dict[str, uuid.UUID] = (
-            dict(Item.objects.filter(questionnaire=latest).values_list("name", "lineage")) if latest else {}
-        )
-    given = {item.lineage for item in questionnaire.items if item.lineage is not None}
-    lineages = []
-    for item in questionnaire.items:
-        if item.lineage is not None:
-            lineages.append(item.lineage)
-            continue
-        inherited = by_name.get(item.name)
-        lineages.append(inherited if inherited is not None and inherited not in given else uuid.uuid4())
-    return lineages
-
-
-def _write_content(
-    target: QuestionnaireVersion, questionnaire: Questionnaire, lineages: list[uuid.UUID]
-) -> None:
-    Item.objects.bulk_create(
-        Item(
-            questionnaire=target,
-            lineage=lineage,
-            name=item.name,
-            position=position,
-            kind=item.kind,
-            role=item.role,
-            block=item.block,
-            factor=item.factor,
-            polarity=item.polarity,
-            required=item.required,
-            relevance=item.relevance,
-            relevance_tree=item.relevance_tree,
-            choice_list=item.choice_list,
-            labels=item.labels,
-            hints=item.hints,
-        )
-        for position, (item, lineage) in enumerate(zip(questionnaire.items, lineages, strict=True))
-    )
-    positions: dict[str, int] = {}
-    choices = []
-    for choice in questionnaire.choices:
-        position = positions[choice.list_name] = positions.get(choice.list_name, -1) + 1
-        choices.append(
-            Choice(
-                questionnaire=target,
-                list_name=choice.list_name,
-                name=choice.name,
-                position=position,
-                labels=choice.labels,
-                special=choice.special,
-            )
-        )
-    Choice.objects.bulk_create(choices)
-
-
 def _next_number(model: type[QuestionnaireVersion] | type[Wave], survey: Survey) -> int:
     # The survey's row is locked first, so two imports (or two new waves) at once take
     # turns and never draw the same number.
@@ -355,8 +294,18 @@ def _next_number(model: type[QuestionnaireVersion] | type[Wave], survey: Survey)
     return int(last or 0) + 1
 
 
-def _counts(questionnaire: Questionnaire) -> dict[str, int]:
-    return {"items": len(questionnaire.items), "choices": len(questionnaire.choices)}
+def _version_add(
+    survey: Survey, content: Questionnaire, lineages: list[uuid.UUID], *, actor: User | None
+) -> QuestionnaireVersion:
+    """A new draft holding `content`, numbered after the last (inside the caller's transaction)."""
+    target = QuestionnaireVersion.objects.create(
+        survey=survey,
+        number=_next_number(QuestionnaireVersion, survey),
+        created_by=actor,
+        **header_of(content),
+    )
+    content_write(target, content, lineages)
+    return target
 
 
 def version_import(
@@ -364,26 +313,18 @@ def version_import(
 ) -> QuestionnaireVersion:
     """A new draft version, numbered after the last, holding the whole questionnaire or nothing."""
     authorize_survey(actor, "manage", survey)
-    lineages = _lineages(survey, questionnaire)
+    lineages = lineages_of(survey, questionnaire)
     with transaction.atomic(), scopes_disabled():
-        number = _next_number(QuestionnaireVersion, survey)
-        target = QuestionnaireVersion.objects.create(
-            survey=survey,
-            number=number,
-            title=questionnaire.title,
-            form_id=questionnaire.form_id,
-            form_version=questionnaire.form_version,
-            languages=questionnaire.languages,
-            anonymity_statement=questionnaire.anonymity_statement,
-            created_by=actor,
-        )
-        _write_content(target, questionnaire, lineages)
+        target = _version_add(survey, questionnaire, lineages, actor=actor)
         audit_record(
             actor=actor,
             action="arusha.surveys.version_imported",
             obj=target,
             organization=survey.organization,
-            changes={"number": [None, number], **{k: [None, v] for k, v in _counts(questionnaire).items()}},
+            changes={
+                "number": [None, target.number],
+                **{k: [None, v] for k, v in counts_of(questionnaire).items()},
+            },
         )
     return target
 
@@ -399,21 +340,18 @@ def version_replace(
     survey = questionnaire.survey
     authorize_survey(actor, "manage", survey)
     refuse_published(questionnaire)
-    lineages = _lineages(survey, content)
-    before = _counts(from_version(questionnaire))
+    lineages = lineages_of(survey, content)
+    before = counts_of(from_version(questionnaire))
     with transaction.atomic(), scopes_disabled():
-        questionnaire.title = content.title
-        questionnaire.form_id = content.form_id
-        questionnaire.form_version = content.form_version
-        questionnaire.languages = content.languages
-        questionnaire.anonymity_statement = content.anonymity_statement
-        fields = ["title", "form_id", "form_version", "languages", "anonymity_statement"]
+        header = header_of(content)
+        for name, value in header.items():
+            setattr(questionnaire, name, value)
         _lock_draft(questionnaire)
-        save_versioned(questionnaire, version=version, fields=fields)
+        save_versioned(questionnaire, version=version, fields=list(header))
         Item.objects.filter(questionnaire=questionnaire).delete()
         Choice.objects.filter(questionnaire=questionnaire).delete()
-        _write_content(questionnaire, content, lineages)
-        after = _counts(content)
+        content_write(questionnaire, content, lineages)
+        after = counts_of(content)
         audit_record(
             actor=actor,
             action="arusha.surveys.version_replaced",
@@ -473,24 +411,13 @@ def version_new_draft(*, actor: User | None, questionnaire: QuestionnaireVersion
     content = from_version(questionnaire)
     lineages = [item.lineage or uuid.uuid4() for item in content.items]
     with transaction.atomic(), scopes_disabled():
-        number = _next_number(QuestionnaireVersion, survey)
-        draft = QuestionnaireVersion.objects.create(
-            survey=survey,
-            number=number,
-            title=content.title,
-            form_id=content.form_id,
-            form_version=content.form_version,
-            languages=content.languages,
-            anonymity_statement=content.anonymity_statement,
-            created_by=actor,
-        )
-        _write_content(draft, content, lineages)
+        draft = _version_add(survey, content, lineages, actor=actor)
         audit_record(
             actor=actor,
             action="arusha.surveys.version_drafted",
             obj=draft,
             organization=survey.organization,
-            changes={"number": [None, number], "copied_from": [None, questionnaire.number]},
+            changes={"number": [None, draft.number], "copied_from": [None, questionnaire.number]},
         )
     return draft
 

@@ -37,13 +37,6 @@ pytestmark = pytest.mark.django_db
 HIDDEN = f"suppressed (n < {K})"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_analysis() -> None:
-    # The analysis keeps answer matrices by wave, response count and last response ID; a
-    # test database reuses ids, and the seeded responses repeat, so each test starts cold.
-    analysis.clear_cache()
-
-
 def _url(name: str, a, **kwargs) -> str:  # type: ignore[no-untyped-def]
     return reverse(name, kwargs={"organization": a.f.organization.slug, "wave": a.wave.pk, **kwargs})
 

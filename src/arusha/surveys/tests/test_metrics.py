@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
-from tests.plans import adopt_and_monitor
+from tests.plans import adopt_and_monitor, plan_of_this_year
 
 from arusha.core.metrics import metric_choices, metric_value
 from arusha.monitoring import selectors as monitoring_selectors
@@ -25,13 +25,6 @@ from arusha.surveys.tests.results_support import answered, second_wave, signed_i
 pytestmark = pytest.mark.django_db
 
 QUARTER = (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_analysis() -> None:
-    # The analysis keeps answer matrices by wave, response count and last response ID; a
-    # test database reuses ids, and the seeded responses repeat, so each test starts cold.
-    analysis.clear_cache()
 
 
 def test_the_overall_index_and_each_factor_are_registered() -> None:
@@ -105,13 +98,11 @@ def test_a_kpi_measured_from_the_platform_takes_the_index_into_monitoring_and_re
     cell = analysis.results(a.wave).cell("KF1", EVERYONE)
     assert cell is not None and cell.index is not None
     year = today.year
-    plan = planning_services.plan_create(
+    plan = plan_of_this_year(
         actor=cast.owner,
         organization=cast.customs,
         assessment=world.assessment,
         title=f"Integrity plan {year}",
-        period_start=datetime.date(year, 1, 1),
-        period_end=datetime.date(year, 12, 31),
     )
     objective = planning_services.objective_add(actor=cast.owner, plan=plan, what="Leaders are trusted")
     kpi = planning_services.kpi_save(

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from tests.privacy import logging_everything, occurrences
 from tests.surveys import envelope, field, payload
 
 from arusha.surveys.services.invitations import invitations_create
@@ -173,30 +172,12 @@ def test_a_view_that_writes_the_session_is_stopped(rf) -> None:  # type: ignore[
 
 @pytest.fixture
 def every_log(caplog) -> Iterator[pytest.LogCaptureFixture]:  # type: ignore[no-untyped-def]
-    caplog.set_level(logging.DEBUG)
-    for name in list(logging.root.manager.loggerDict):
-        caplog.set_level(logging.DEBUG, logger=name)
-    connection.force_debug_cursor = True
-    try:
+    with logging_everything(caplog):
         yield caplog
-    finally:
-        connection.force_debug_cursor = False
 
 
 def _found_anywhere(needle: str, caplog: pytest.LogCaptureFixture) -> int:
-    found = 0
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from introspection
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, str):
-                        found += value.count(needle)
-                    elif isinstance(value, bytes | bytearray | memoryview):
-                        found += bytes(value).count(needle.encode())
-    for record in caplog.records:
-        found += record.getMessage().count(needle) + str(record.__dict__).count(needle)
-    return found
+    return sum(occurrences(needle, caplog).values())
 
 
 def test_addresses_and_browsers_appear_nowhere_after_collecting(client, cast, every_log) -> None:  # type: ignore[no-untyped-def]

@@ -85,6 +85,11 @@ ANSWERS = [
 ]
 
 
+def _answers_in_order(row: dict[str, str]) -> list[str]:
+    """The answer columns, in the order both exports have them."""
+    return [row["age"], row["group"], row["kf1_fair"], row["kf2_rules"], row["kf3_bribe"], row["kf3_why"]]
+
+
 def kobo_rows(answers: list[dict[str, str]], ids: list[str]) -> list[list[Any]]:
     rows: list[list[Any]] = [KOBO]
     for index, (row, tool_id) in enumerate(zip(answers, ids, strict=True)):
@@ -95,12 +100,7 @@ def kobo_rows(answers: list[dict[str, str]], ids: list[str]) -> list[list[Any]]:
                 "2026-03-02",
                 "collect:CanaryDev9Q",
                 "+2557712345",
-                row["age"],
-                row["group"],
-                row["kf1_fair"],
-                row["kf2_rules"],
-                row["kf3_bribe"],
-                row["kf3_why"],
+                *_answers_in_order(row),
                 f"uuid:{tool_id}",
                 1000 + index,
                 tool_id,
@@ -123,12 +123,7 @@ def odk_rows(answers: list[dict[str, str]], ids: list[str]) -> list[list[Any]]:
                 "2026-03-02T09:41:17.512+03:00",
                 "2026-03-02T09:49:02.100+03:00",
                 "collect:CanaryDev9Q",
-                row["age"],
-                row["group"],
-                row["kf1_fair"],
-                row["kf2_rules"],
-                row["kf3_bribe"],
-                row["kf3_why"],
+                *_answers_in_order(row),
                 f"uuid:{tool_id}",
                 f"uuid:{tool_id}",
                 "17",

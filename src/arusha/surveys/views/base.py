@@ -47,25 +47,32 @@ def on_survey(action: str = "view", *, post: str | None = None) -> Callable[[Vie
     return on_object("survey", Survey, action, post=post)
 
 
+def wave_in_organization(request: HttpRequest, kwargs: dict[str, Any]) -> Wave:
+    """The wave named by the URL keyword `wave`, with its survey, in the request's organization; else 404."""
+    notes = notes_of(request)
+    if notes.organization is None:
+        raise Http404
+    try:
+        pk = int(kwargs["wave"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise Http404 from error
+    with scopes_disabled():
+        wave = (
+            Wave.objects.select_related("survey", "questionnaire")
+            .filter(survey__organization=notes.organization, pk=pk)
+            .first()
+        )
+    if wave is None:
+        raise Http404
+    return wave
+
+
 def on_wave(action: str = "view", *, post: str | None = None) -> Callable[[View], View]:
     """The wave named by the URL keyword `wave`, judged by its survey's policy (see on_object)."""
 
     def check(request: HttpRequest, kwargs: dict[str, Any]) -> None:
         notes = notes_of(request)
-        if notes.organization is None:
-            raise Http404
-        try:
-            pk = int(kwargs["wave"])
-        except (KeyError, TypeError, ValueError) as error:
-            raise Http404 from error
-        with scopes_disabled():
-            wave = (
-                Wave.objects.select_related("survey", "questionnaire")
-                .filter(survey__organization=notes.organization, pk=pk)
-                .first()
-            )
-        if wave is None:
-            raise Http404
+        wave = wave_in_organization(request, kwargs)
         survey = wave.survey
         policy = policy_for(survey)
         if not policy.can_view(notes.access, survey):

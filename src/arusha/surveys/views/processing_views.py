@@ -26,7 +26,7 @@ from arusha.core.jobs import job_recent_for
 from arusha.core.jobs_views import job_context, job_poll_response
 from arusha.core.listing import paginate
 from arusha.core.models import JobStatus
-from arusha.core.requests import is_htmx, object_of, user_of
+from arusha.core.requests import is_htmx, user_of
 from arusha.surveys import intake_selectors as selectors
 from arusha.surveys.models import Envelope, Reason, Resend, Wave
 from arusha.surveys.services import intake, review
@@ -39,7 +39,7 @@ from arusha.surveys.services.tool_import import (
     tool_import,
     tool_import_request,
 )
-from arusha.surveys.views.base import can_of, on_wave
+from arusha.surveys.views.base import can_of, on_wave, wave_of
 from arusha.surveys.views.processing_forms import (
     DecisionForm,
     FileForm,
@@ -51,22 +51,27 @@ from arusha.surveys.views.processing_forms import (
 )
 
 
-def _wave(request: HttpRequest) -> Wave:
-    return object_of(request, "wave", Wave)
-
-
 def _url(name: str, wave: Wave) -> str:
     return reverse(name, args=[wave.survey.organization.slug, wave.pk])
 
 
 def _page(request: HttpRequest, template: str, tab: str, status: int = 200, **context: Any) -> HttpResponse:
-    wave = _wave(request)
+    wave = wave_of(request)
     return render(
         request,
         template,
         {"wave": wave, "survey": wave.survey, "tab": tab, "may": can_of(request), **context},
         status=status,
     )
+
+
+def _poll(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The job's progress for htmx; once the job has ended, htmx reloads the whole page,
+    whose counts or outcome the job has changed."""
+    response = job_poll_response(request, context)
+    if context["job"] is not None and not context["job"].is_active:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def counts_text(counts: intake.IntakeCounts) -> str:
@@ -113,13 +118,9 @@ def _key_job_context(wave: Wave) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def wave_key(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """The custodian opens the key for some hours (processing starts), processes again, or closes it."""
-    current = _wave(request)
+    current = wave_of(request)
     if request.method == "GET" and is_htmx(request):
-        context = _key_job_context(current)
-        response = job_poll_response(request, context)
-        if context["job"] is not None and not context["job"].is_active:
-            response["HX-Refresh"] = "true"  # the counts on the page changed
-        return response
+        return _poll(request, _key_job_context(current))
     form = KeyOpenForm(request.POST if request.POST.get("action") == "open" else None)
     status = 200
     if request.method == "POST":
@@ -175,7 +176,7 @@ def wave_key(request: HttpRequest, organization: str, wave: int) -> HttpResponse
 @require_http_methods(["GET"])
 def wave_intake(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """How many responses arrived, per state and source, and why some are in quarantine."""
-    current = _wave(request)
+    current = wave_of(request)
     return _page(request, "surveys/processing_intake.html", "intake", table=selectors.intake_table(current))
 
 
@@ -199,7 +200,7 @@ def _envelope(wave: Wave, pk: int) -> Envelope:
 @require_http_methods(["GET", "POST"])
 def wave_quarantine(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """The quarantined responses, with their reason: accept (late, old version) or exclude."""
-    current = _wave(request)
+    current = wave_of(request)
     if request.method == "POST":
         form = DecisionForm(request.POST)
         back = _url("wave-quarantine", current)
@@ -245,7 +246,7 @@ def wave_quarantine(request: HttpRequest, organization: str, wave: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def wave_resends(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """Conflicting re-sends: keep the first copy or the second."""
-    current = _wave(request)
+    current = wave_of(request)
     if request.method == "POST":
         form = ResendForm(request.POST)
         if not form.is_valid():
@@ -291,7 +292,7 @@ def _read(form: FileForm, limit: int) -> bytes | None:
 @require_http_methods(["GET", "POST"])
 def wave_upload(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """Upload the file a station exported for USB transport: all its responses, or none."""
-    current = _wave(request)
+    current = wave_of(request)
     posted = request.method == "POST"
     form = FileForm(request.POST if posted else None, request.FILES if posted else None)
     errors: list[str] = []
@@ -317,7 +318,7 @@ def wave_upload(request: HttpRequest, organization: str, wave: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def wave_paper(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """Key in one paper response; the next form is ready after each save."""
-    current = _wave(request)
+    current = wave_of(request)
     form = PaperForm(request.POST if request.method == "POST" else None, wave=current)
     if request.method == "POST" and form.is_valid():
         try:
@@ -369,13 +370,9 @@ def _import_job_context(wave: Wave) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def wave_import(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     """Import a KoboToolbox or ODK Central export (CSV or XLSX): every row, or none."""
-    current = _wave(request)
+    current = wave_of(request)
     if request.method == "GET" and is_htmx(request):
-        context = _import_job_context(current)
-        response = job_poll_response(request, context)
-        if context["job"] is not None and not context["job"].is_active:
-            response["HX-Refresh"] = "true"  # the outcome is the page's business
-        return response
+        return _poll(request, _import_job_context(current))
     posted = request.method == "POST"
     form = ImportForm(
         request.POST if posted else None, request.FILES if posted else None, groups=group_choices(current)

@@ -7,6 +7,7 @@ copied, never changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -24,9 +25,9 @@ from arusha.core.errors import DomainError
 from arusha.core.form_pages import act, form_page, submit
 from arusha.core.policies import member
 from arusha.core.requests import notes_of, organization_of, user_of
+from arusha.frameworks.factors import factor_label
 from arusha.surveys.access import COLLECT, MANAGE
 from arusha.surveys.example import example_add
-from arusha.surveys.factors import factor_label
 from arusha.surveys.forms import (
     GroupForm,
     KeyForm,
@@ -46,7 +47,7 @@ from arusha.surveys.models import (
 )
 from arusha.surveys.services import questionnaires as services
 from arusha.surveys.views.base import any_survey_permission, can_of, on_survey, survey_of
-from arusha.surveys.xlsform import from_version, to_workbook
+from arusha.surveys.xlsform import Questionnaire, from_version, to_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,6 +91,23 @@ def _refusal(form: KeyForm) -> str:
 
 def _context(request: HttpRequest, survey: Survey | None = None, **values: Any) -> dict[str, Any]:
     return {"survey": survey, "can": can_of(request), **values}
+
+
+def _one_button(
+    request: HttpRequest,
+    write: Callable[[], QuestionnaireVersion],
+    *,
+    refused_url: str,
+    message: Callable[[QuestionnaireVersion], str],
+) -> HttpResponse:
+    """Make a new draft from a one-button form: to the draft's page, or back with the refusal."""
+    form = KeyForm(request.POST)
+    saved = submit(request, form, lambda data: write())
+    if saved is None:
+        messages.error(request, _refusal(form))
+        return redirect(refused_url)
+    messages.success(request, message(saved.value))
+    return redirect(version_url(saved.value))
 
 
 # --- Surveys -------------------------------------------------------------------------------------
@@ -209,17 +227,14 @@ def survey_detail(request: HttpRequest, organization: str, survey: int) -> HttpR
 def survey_example(request: HttpRequest, organization: str, survey: int) -> HttpResponse:
     """Add the example questionnaire as a new draft (and the groups it names that are missing)."""
     current, user = survey_of(request), user_of(request)
-    form = KeyForm(request.POST)
-    saved = submit(request, form, lambda data: example_add(actor=user, survey=current))
-    if saved is None:
-        messages.error(request, _refusal(form))
-        return redirect(survey_url(current))
-    messages.success(
+    return _one_button(
         request,
-        _("The example questionnaire is added as version %(number)s, a draft.")
-        % {"number": saved.value.number},
+        lambda: example_add(actor=user, survey=current),
+        refused_url=survey_url(current),
+        message=lambda draft: (
+            _("The example questionnaire is added as version %(number)s, a draft.") % {"number": draft.number}
+        ),
     )
-    return redirect(version_url(saved.value))
 
 
 # --- Respondent groups ---------------------------------------------------------------------------
@@ -363,27 +378,44 @@ def version_export(request: HttpRequest, organization: str, survey: int, number:
     return response
 
 
-@on_survey("manage")
-@require_http_methods(["GET", "POST"])
-def version_import(request: HttpRequest, organization: str, survey: int) -> HttpResponse:
-    """Upload an XLSForm: every problem listed by sheet and row, or a new draft version."""
-    current, user = survey_of(request), user_of(request)
-    form = XLSFormUploadForm(request.POST or None, request.FILES or None)
+def _workbook_page(
+    request: HttpRequest,
+    form: XLSFormUploadForm,
+    write: Callable[[Questionnaire, dict[str, Any]], QuestionnaireVersion],
+    *,
+    message: str | Callable[[QuestionnaireVersion], str],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The XLSForm upload page: every problem listed by sheet and row, or `write` with its content."""
 
     def save(data: dict[str, Any]) -> QuestionnaireVersion:
         if form.questionnaire is None:
             raise DomainError(_("Choose the workbook to import."), field="file")
-        return services.version_import(actor=user, survey=current, questionnaire=form.questionnaire)
+        return write(form.questionnaire, data)
 
     return form_page(
         request,
         form,
         save,
         success=version_url,
+        message=message,
+        template="surveys/version_import.html",
+        context=context,
+    )
+
+
+@on_survey("manage")
+@require_http_methods(["GET", "POST"])
+def version_import(request: HttpRequest, organization: str, survey: int) -> HttpResponse:
+    """Upload an XLSForm: every problem listed by sheet and row, or a new draft version."""
+    current, user = survey_of(request), user_of(request)
+    return _workbook_page(
+        request,
+        XLSFormUploadForm(request.POST or None, request.FILES or None),
+        lambda content, data: services.version_import(actor=user, survey=current, questionnaire=content),
         message=lambda version: (
             _("The questionnaire is imported as version %(number)s, a draft.") % {"number": version.number}
         ),
-        template="surveys/version_import.html",
         context=_context(request, current, version=None),
     )
 
@@ -397,28 +429,24 @@ def version_replace(request: HttpRequest, organization: str, survey: int, number
     form = XLSFormUploadForm(
         request.POST or None, request.FILES or None, replacing=True, initial={"version": version.version}
     )
-
-    def save(data: dict[str, Any]) -> QuestionnaireVersion:
-        if form.questionnaire is None:
-            raise DomainError(_("Choose the workbook to import."), field="file")
-        return services.version_replace(
-            actor=user, questionnaire=version, content=form.questionnaire, version=data.get("version")
-        )
-
-    return form_page(
+    return _workbook_page(
         request,
         form,
-        save,
-        success=version_url,
+        lambda content, data: services.version_replace(
+            actor=user, questionnaire=version, content=content, version=data.get("version")
+        ),
         message=_("The draft is replaced by the workbook's questionnaire."),
-        template="surveys/version_import.html",
         context=_context(request, current, version=version),
     )
 
 
-def _posted_version(request: HttpRequest) -> int | None:
-    form = VersionOnlyForm(request.POST)
-    return form.cleaned_data.get("version") if form.is_valid() else None
+def _confirm(
+    request: HttpRequest, survey: Survey, version: QuestionnaireVersion, **values: Any
+) -> HttpResponse:
+    """The page that asks before a one-button change to `version` (heading, explanation, button…)."""
+    form = VersionOnlyForm(initial={"version": version.version})
+    context = _context(request, survey, form=form, back_url=version_url(version), **values)
+    return render(request, "surveys/confirm.html", context)
 
 
 @on_survey("view", post="manage")
@@ -430,27 +458,22 @@ def version_publish(request: HttpRequest, organization: str, survey: int, number
         return act(
             request,
             lambda: services.version_publish(
-                actor=user, questionnaire=version, version=_posted_version(request)
+                actor=user, questionnaire=version, version=VersionOnlyForm.posted(request.POST)
             ),
             _("Version %(number)s is published. It will never change.") % {"number": version.number},
             version_url(version),
         )
-    return render(
+    return _confirm(
         request,
-        "surveys/confirm.html",
-        _context(
-            request,
-            current,
-            heading=_("Publish version %(number)s") % {"number": version.number},
-            explanation=[
-                _("Once published, the version never changes: waves can then use it, and stations cache it."),
-                _("To change it later, make a new draft from it; its questions keep their lineage."),
-            ],
-            refusal=_("This version is already published.") if version.is_published else "",
-            button=_("Publish"),
-            form=VersionOnlyForm(initial={"version": version.version}),
-            back_url=version_url(version),
-        ),
+        current,
+        version,
+        heading=_("Publish version %(number)s") % {"number": version.number},
+        explanation=[
+            _("Once published, the version never changes: waves can then use it, and stations cache it."),
+            _("To change it later, make a new draft from it; its questions keep their lineage."),
+        ],
+        refusal=_("This version is already published.") if version.is_published else "",
+        button=_("Publish"),
     )
 
 
@@ -460,16 +483,14 @@ def version_new(request: HttpRequest, organization: str, survey: int, number: in
     """A new draft copied from a published version, keeping every item's lineage."""
     current, user = survey_of(request), user_of(request)
     version = _version(current, number)
-    form = KeyForm(request.POST)
-    saved = submit(request, form, lambda data: services.version_new_draft(actor=user, questionnaire=version))
-    if saved is None:
-        messages.error(request, _refusal(form))
-        return redirect(version_url(version))
-    messages.success(
+    return _one_button(
         request,
-        _("Version %(number)s is a new draft, copied from this one.") % {"number": saved.value.number},
+        lambda: services.version_new_draft(actor=user, questionnaire=version),
+        refused_url=version_url(version),
+        message=lambda draft: (
+            _("Version %(number)s is a new draft, copied from this one.") % {"number": draft.number}
+        ),
     )
-    return redirect(version_url(saved.value))
 
 
 @on_survey("view", post="manage")
@@ -479,26 +500,23 @@ def version_delete(request: HttpRequest, organization: str, survey: int, number:
     version = _version(current, number)
     if request.method == "POST":
         try:
-            services.version_delete(actor=user, questionnaire=version, version=_posted_version(request))
+            services.version_delete(
+                actor=user, questionnaire=version, version=VersionOnlyForm.posted(request.POST)
+            )
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect(version_url(version))
         messages.success(request, _("The draft version %(number)s is deleted.") % {"number": number})
         return redirect(survey_url(current))
-    return render(
+    return _confirm(
         request,
-        "surveys/confirm.html",
-        _context(
-            request,
-            current,
-            heading=_("Delete the draft version %(number)s") % {"number": version.number},
-            explanation=[_("The draft and its questions are deleted. Published versions are not touched.")],
-            refusal=_("A published version is kept for ever: waves and responses refer to it.")
-            if version.is_published
-            else "",
-            button=_("Delete the draft"),
-            danger=True,
-            form=VersionOnlyForm(initial={"version": version.version}),
-            back_url=version_url(version),
-        ),
+        current,
+        version,
+        heading=_("Delete the draft version %(number)s") % {"number": version.number},
+        explanation=[_("The draft and its questions are deleted. Published versions are not touched.")],
+        refusal=_("A published version is kept for ever: waves and responses refer to it.")
+        if version.is_published
+        else "",
+        button=_("Delete the draft"),
+        danger=True,
     )

@@ -44,7 +44,14 @@ from arusha.surveys.presentation import (
 )
 from arusha.surveys.results import EVERYONE, Table
 from arusha.surveys.services import results_report
-from arusha.surveys.views.base import can_of, on_survey, on_wave, survey_of, wave_of
+from arusha.surveys.views.base import (
+    can_of,
+    on_survey,
+    on_wave,
+    survey_of,
+    wave_in_organization,
+    wave_of,
+)
 
 # ---------------------------------------------------------------- the choices of the dashboard
 
@@ -284,20 +291,7 @@ def aggregate_pack(request: HttpRequest, organization: str, wave: int) -> HttpRe
 def _microdata_reader(request: HttpRequest, kwargs: dict[str, Any]) -> None:
     """The wave exists in the organization and the person may read its microdata; else 404 (confidential)."""
     notes = notes_of(request)
-    if notes.organization is None:
-        raise Http404
-    try:
-        pk = int(kwargs["wave"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise Http404 from error
-    with scopes_disabled():
-        found = (
-            Wave.objects.select_related("survey", "questionnaire")
-            .filter(survey__organization=notes.organization, pk=pk)
-            .first()
-        )
-    if found is None:
-        raise Http404
+    found = wave_in_organization(request, kwargs)
     policy = policy_for(found.survey)
     if not policy.can(notes.access, "microdata", found.survey):
         raise Http404

@@ -71,9 +71,12 @@ def _wave_values(wave: Wave) -> dict[str, Any]:
     }
 
 
+def _context(request: HttpRequest, wave: Wave, **values: Any) -> dict[str, Any]:
+    return {"wave": wave, "survey": wave.survey, "can": can_of(request), **values}
+
+
 def _page(request: HttpRequest, template: str, wave: Wave, status: int = 200, **values: Any) -> HttpResponse:
-    context = {"wave": wave, "survey": wave.survey, "can": can_of(request), **values}
-    return render(request, f"surveys/{template}.html", context, status=status)
+    return render(request, f"surveys/{template}.html", _context(request, wave, **values), status=status)
 
 
 @on_survey("manage")
@@ -140,12 +143,7 @@ def wave_edit(request: HttpRequest, organization: str, wave: int) -> HttpRespons
         success=wave_url,
         message=_("The wave is saved."),
         template="surveys/wave_form.html",
-        context={
-            "survey": current.survey,
-            "wave": current,
-            "can": can_of(request),
-            "no_version": not versions,
-        },
+        context=_context(request, current, no_version=not versions),
         theirs=_wave_values,
     )
 
@@ -178,7 +176,7 @@ def wave_populations(request: HttpRequest, organization: str, wave: int) -> Http
         success=wave_url,
         message=_("The group sizes are saved."),
         template="surveys/wave_populations.html",
-        context={"wave": current, "survey": current.survey, "can": can_of(request), "tab": "populations"},
+        context=_context(request, current, tab="populations"),
         theirs=values,
     )
 
@@ -203,13 +201,7 @@ def wave_open(request: HttpRequest, organization: str, wave: int) -> HttpRespons
         success=wave_url,
         message=_("The wave is open: stations and the online survey may now collect responses."),
         template="surveys/wave_open.html",
-        context={
-            "wave": current,
-            "survey": current.survey,
-            "can": can_of(request),
-            "needs": needs,
-            "refusal": refusal,
-        },
+        context=_context(request, current, needs=needs, refusal=refusal),
     )
 
 
@@ -218,35 +210,30 @@ def wave_open(request: HttpRequest, organization: str, wave: int) -> HttpRespons
 def wave_close(request: HttpRequest, organization: str, wave: int) -> HttpResponse:
     current, user = wave_of(request), user_of(request)
     if request.method == "POST":
-        form = VersionOnlyForm(request.POST)
-        version = form.cleaned_data.get("version") if form.is_valid() else None
+        version = VersionOnlyForm.posted(request.POST)
         return act(
             request,
             lambda: close_wave(current, actor=user, version=version),
             _("The wave is closed. Responses that still arrive are kept, quarantined as late."),
             wave_url(current),
         )
-    return render(
+    return _page(
         request,
-        "surveys/confirm.html",
-        {
-            "survey": current.survey,
-            "wave": current,
-            "can": can_of(request),
-            "heading": _("Close %(name)s") % {"name": current.name},
-            "explanation": [
-                _("Stations and the online survey stop taking responses for this wave."),
-                _(
-                    "Responses already collected still arrive when stations synchronise: they are kept and "
-                    "quarantined as late, for the key custodian to review."
-                ),
-            ],
-            "refusal": ""
-            if current.status == WaveStatus.OPEN
-            else _("Only a wave that is collecting can be closed."),
-            "button": _("Close the wave"),
-            "danger": True,
-            "form": VersionOnlyForm(initial={"version": current.version}),
-            "back_url": wave_url(current),
-        },
+        "confirm",
+        current,
+        heading=_("Close %(name)s") % {"name": current.name},
+        explanation=[
+            _("Stations and the online survey stop taking responses for this wave."),
+            _(
+                "Responses already collected still arrive when stations synchronise: they are kept and "
+                "quarantined as late, for the key custodian to review."
+            ),
+        ],
+        refusal=""
+        if current.status == WaveStatus.OPEN
+        else _("Only a wave that is collecting can be closed."),
+        button=_("Close the wave"),
+        danger=True,
+        form=VersionOnlyForm(initial={"version": current.version}),
+        back_url=wave_url(current),
     )

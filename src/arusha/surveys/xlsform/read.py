@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
 from arusha.core.spreadsheets import SpreadsheetRejectedError, open_workbook, value_text
-from arusha.surveys.factors import FACTORS
+from arusha.frameworks.factors import FACTORS
 from arusha.surveys.models import ItemKind, ItemRole, Special
 from arusha.surveys.relevance import RelevanceError, Tree, compile_relevance, references
 from arusha.surveys.xlsform.model import (
@@ -24,12 +24,11 @@ from arusha.surveys.xlsform.model import (
     XLSFormInvalidError,
     language_of,
 )
+from arusha.surveys.xlsform.sheets import MAX_COLUMNS, Errors, Sheet, plain, read_sheet, texts
 
-TRANSLATED = ("label", "hint", "anonymity_statement")
 MAX_LABEL = 2000
 MAX_STATEMENT = 4000
 MAX_RELEVANCE = 500
-MAX_COLUMNS = 200
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 _CHOICE_NAME = re.compile(r"""^[^\s'"${}]{1,64}$""")
 _YES = {"yes", "true", "1", "true()"}
@@ -42,84 +41,10 @@ _TRACES = {
 _SPECIALS = {s.value for s in Special if s.value}
 
 
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    base: str
-    language: str | None  # for label, hint and anonymity_statement: the code, None when unnamed
-
-
-@dataclass
-class _Sheet:
-    name: str
-    columns: list[_Column]
-    # (row number, {column header: text}) for every row that is not empty
-    rows: list[tuple[int, dict[str, str]]]
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def add(self, sheet: str, row: int | None, message: str) -> None:
-        if row is None:
-            where = _("Sheet %(sheet)s") % {"sheet": sheet}
-        else:
-            where = _("Sheet %(sheet)s, row %(row)s") % {"sheet": sheet, "row": row}
-        self.messages.append(f"{where}: {message}")
-
-
-def _columns(sheet: str, headers: Sequence[str], errors: _Errors) -> list[_Column]:
-    columns: list[_Column] = []
-    seen: set[tuple[str, str | None]] = set()
-    for header in headers:
-        if not header:
-            continue
-        base, _sep, rest = header.partition("::")
-        base = base.strip().lower().replace(" ", "_")
-        language: str | None = None
-        if rest and base in TRANSLATED:
-            language = language_of(rest)
-            if language is None:
-                errors.add(
-                    sheet,
-                    1,
-                    _("the column “%(column)s” names no language code: write it as %(base)s::English (en).")
-                    % {"column": header[:80], "base": base},
-                )
-                continue
-        elif rest:
-            continue  # media::image and other translated columns this platform does not read
-        if (base, language) in seen:
-            errors.add(sheet, 1, _("the column “%(column)s” is there twice.") % {"column": header[:80]})
-            continue
-        seen.add((base, language))
-        columns.append(_Column(header, base, language))
-    return columns
-
-
-def _sheet(
-    name: str, headers: Sequence[str], rows: Iterable[tuple[int, Sequence[Any]]], errors: _Errors
-) -> _Sheet:
-    columns = _columns(name, headers, errors)
-    index = {column.header: headers.index(column.header) for column in columns}
-    found: list[tuple[int, dict[str, str]]] = []
-    for number, values in rows:
-        texts = {
-            column.header: value_text(values[index[column.header]])
-            if index[column.header] < len(values)
-            else ""
-            for column in columns
-        }
-        if any(texts.values()):
-            found.append((number, texts))
-    return _Sheet(name, columns, found)
-
-
 def parse_workbook(data: bytes | IO[bytes]) -> Questionnaire:
     """Read an uploaded XLSForm; XLSFormInvalidError lists every problem by sheet and row."""
-    errors = _Errors()
-    sheets: dict[str, _Sheet] = {}
+    errors = Errors()
+    sheets: dict[str, Sheet] = {}
     try:
         with open_workbook(data) as reader:
             by_name = {name.strip().lower(): name for name in reader.sheetnames}
@@ -128,7 +53,7 @@ def parse_workbook(data: bytes | IO[bytes]) -> Questionnaire:
                     continue
                 rows = reader.rows(by_name[wanted], max_col=MAX_COLUMNS)
                 header = [value_text(v) for v in next(rows, ())]
-                sheets[wanted] = _sheet(wanted, header, enumerate(rows, start=2), errors)
+                sheets[wanted] = read_sheet(wanted, header, enumerate(rows, start=2), errors)
     except SpreadsheetRejectedError as error:
         raise XLSFormInvalidError([str(error.message)]) from error
     return _parse(sheets, errors)
@@ -136,8 +61,8 @@ def parse_workbook(data: bytes | IO[bytes]) -> Questionnaire:
 
 def parse_sheets(sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> Questionnaire:
     """Read the same three sheets given as lists of rows ({column: value}); row 2 is the first."""
-    errors = _Errors()
-    built: dict[str, _Sheet] = {}
+    errors = Errors()
+    built: dict[str, Sheet] = {}
     for name in (SURVEY, CHOICES, SETTINGS):
         if name not in sheets:
             continue
@@ -146,26 +71,11 @@ def parse_sheets(sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> Questionn
         for row in rows:
             headers.extend(str(key) for key in row if str(key) not in headers)
         values = [(number, [row.get(h) for h in headers]) for number, row in enumerate(rows, start=2)]
-        built[name] = _sheet(name, headers, values, errors)
+        built[name] = read_sheet(name, headers, values, errors)
     return _parse(built, errors)
 
 
-def _texts(sheet: _Sheet, row: dict[str, str], base: str, default: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for column in sheet.columns:
-        if column.base == base and row.get(column.header):
-            out[column.language or default] = row[column.header]
-    return out
-
-
-def _plain(sheet: _Sheet, row: dict[str, str], base: str) -> str:
-    for column in sheet.columns:
-        if column.base == base and column.language is None:
-            return row.get(column.header, "")
-    return ""
-
-
-def _languages(sheets: dict[str, _Sheet], default: str) -> list[str]:
+def _languages(sheets: dict[str, Sheet], default: str) -> list[str]:
     found: list[str] = [default]
     for name in (SURVEY, CHOICES):
         sheet = sheets.get(name)
@@ -177,7 +87,7 @@ def _languages(sheets: dict[str, _Sheet], default: str) -> list[str]:
     return found
 
 
-def _settings(sheets: dict[str, _Sheet], errors: _Errors) -> tuple[dict[str, str], int, str | None]:
+def _settings(sheets: dict[str, Sheet], errors: Errors) -> tuple[dict[str, str], int, str | None]:
     """The settings row's plain values, its row number and the default language it names."""
     sheet = sheets.get(SETTINGS)
     if sheet is None or not sheet.rows:
@@ -202,7 +112,7 @@ def _settings(sheets: dict[str, _Sheet], errors: _Errors) -> tuple[dict[str, str
     return values, number, code
 
 
-def _default_language(sheets: dict[str, _Sheet], named: str | None, row: int, errors: _Errors) -> str:
+def _default_language(sheets: dict[str, Sheet], named: str | None, row: int, errors: Errors) -> str:
     """The settings' default language, else the first label column's ("en" for a plain label)."""
     labelled = [column.language for column in sheets[SURVEY].columns if column.base == "label"]
     if named is not None:
@@ -219,14 +129,14 @@ def _default_language(sheets: dict[str, _Sheet], named: str | None, row: int, er
 class _Reader:
     """Reads the survey and choices sheets into items and choices, collecting every error."""
 
-    def __init__(self, sheets: dict[str, _Sheet], errors: _Errors, languages: list[str]) -> None:
+    def __init__(self, sheets: dict[str, Sheet], errors: Errors, languages: list[str]) -> None:
         self.sheets = sheets
         self.errors = errors
         self.languages = languages
         self.default = languages[0]
 
-    def labels(self, sheet: _Sheet, number: int, row: dict[str, str], *, required: bool) -> dict[str, str]:
-        labels = _texts(sheet, row, "label", self.default)
+    def labels(self, sheet: Sheet, number: int, row: dict[str, str], *, required: bool) -> dict[str, str]:
+        labels = texts(sheet, row, "label", self.default)
         missing = [code for code in self.languages if code not in labels]
         if required and missing:
             self.errors.add(
@@ -251,8 +161,8 @@ class _Reader:
         out: list[ChoiceDef] = []
         seen: set[tuple[str, str]] = set()
         for number, row in sheet.rows:
-            list_name = _plain(sheet, row, "list_name")
-            name = _plain(sheet, row, "name")
+            list_name = plain(sheet, row, "list_name")
+            name = plain(sheet, row, "name")
             if not _NAME.match(list_name):
                 self.errors.add(
                     CHOICES,
@@ -278,7 +188,7 @@ class _Reader:
                 )
                 continue
             seen.add((list_name, name))
-            special = _plain(sheet, row, "special").lower()
+            special = plain(sheet, row, "special").lower()
             if special and special not in _SPECIALS:
                 self.errors.add(
                     CHOICES,
@@ -341,7 +251,7 @@ class _Row:
 
 
 class _SurveyReader(_Reader):
-    def __init__(self, sheets: dict[str, _Sheet], errors: _Errors, languages: list[str]) -> None:
+    def __init__(self, sheets: dict[str, Sheet], errors: Errors, languages: list[str]) -> None:
         super().__init__(sheets, errors, languages)
         self.rows: list[_Row] = []
         self.names: dict[str, int] = {}
@@ -379,10 +289,10 @@ class _SurveyReader(_Reader):
             return ""
         return code
 
-    def group_row(self, number: int, words: list[str], sheet: _Sheet, row: dict[str, str]) -> None:
+    def group_row(self, number: int, words: list[str], sheet: Sheet, row: dict[str, str]) -> None:
         head = words[0]
         if head == "begin_group":
-            name = self.name(number, _plain(sheet, row, "name"))
+            name = self.name(number, plain(sheet, row, "name"))
             if self.group is not None:
                 self.fail(
                     number,
@@ -390,9 +300,9 @@ class _SurveyReader(_Reader):
                     % {"group": self.group[0]},
                 )
                 return
-            if _plain(sheet, row, "relevant"):
+            if plain(sheet, row, "relevant"):
                 self.fail(number, _("a group cannot have a relevance: give it to each of its questions."))
-            self.group = (name or "", number, self.factor(number, _plain(sheet, row, "factor")))
+            self.group = (name or "", number, self.factor(number, plain(sheet, row, "factor")))
         elif self.group is None:
             self.fail(number, _("end_group without a begin_group before it."))
         else:
@@ -401,14 +311,14 @@ class _SurveyReader(_Reader):
     def read(self) -> None:
         sheet = self.sheets[SURVEY]
         for number, row in sheet.rows:
-            words = _normal_type(_plain(sheet, row, "type"))
+            words = _normal_type(plain(sheet, row, "type"))
             if not words:
                 self.fail(number, _("the type is missing."))
                 continue
             if words[0] in {"begin_group", "end_group"}:
                 self.group_row(number, words, sheet, row)
                 continue
-            kind = self.kind(number, words, _plain(sheet, row, "appearance"))
+            kind = self.kind(number, words, plain(sheet, row, "appearance"))
             if kind is None:
                 continue
             self.item(number, sheet, row, kind, words[1] if len(words) > 1 else "")
@@ -449,24 +359,24 @@ class _SurveyReader(_Reader):
             )  # fmt: skip
         return None
 
-    def item(self, number: int, sheet: _Sheet, row: dict[str, str], kind: str, list_name: str) -> None:
-        name = self.name(number, _plain(sheet, row, "name"))
+    def item(self, number: int, sheet: Sheet, row: dict[str, str], kind: str, list_name: str) -> None:
+        name = self.name(number, plain(sheet, row, "name"))
         labels = self.labels(sheet, number, row, required=True)
-        hints = _texts(sheet, row, "hint", self.default)
+        hints = texts(sheet, row, "hint", self.default)
         if any(len(text) > MAX_LABEL for text in hints.values()):
             self.fail(number, _("a hint is longer than %(count)s characters.") % {"count": MAX_LABEL})
-        required = _flag(_plain(sheet, row, "required"))
+        required = _flag(plain(sheet, row, "required"))
         if required is None:
             self.fail(number, _("required must be yes or no."))
         elif required and kind == ItemKind.NOTE:
             self.fail(number, _("a note takes no answer, so it cannot be required."))
-        polarity = _polarity(_plain(sheet, row, "polarity"))
+        polarity = _polarity(plain(sheet, row, "polarity"))
         if polarity is None:
             self.fail(number, _("polarity must be + or - (1 or -1)."))
         elif polarity == -1 and kind != ItemKind.LIKERT:
             self.fail(number, _("only an agreement scale (appearance likert) can be reversed (polarity -)."))
-        factor = self.factor(number, _plain(sheet, row, "factor")) or (self.group[2] if self.group else "")
-        role_text = _plain(sheet, row, "role").strip().lower() or ItemRole.QUESTION.value
+        factor = self.factor(number, plain(sheet, row, "factor")) or (self.group[2] if self.group else "")
+        role_text = plain(sheet, row, "role").strip().lower() or ItemRole.QUESTION.value
         if role_text not in {ItemRole.QUESTION.value, ItemRole.DEMOGRAPHIC.value}:
             self.fail(number, _("role must be question or demographic."))
         elif role_text == ItemRole.DEMOGRAPHIC and kind != ItemKind.SINGLE:
@@ -477,8 +387,8 @@ class _SurveyReader(_Reader):
             )  # fmt: skip
         elif role_text == ItemRole.DEMOGRAPHIC and factor:
             self.fail(number, _("a demographic item belongs to no factor: leave factor empty."))
-        lineage = self.lineage(number, _plain(sheet, row, "lineage"))
-        relevance = _plain(sheet, row, "relevant")
+        lineage = self.lineage(number, plain(sheet, row, "lineage"))
+        relevance = plain(sheet, row, "relevant")
         tree: Tree | None = None
         if len(relevance) > MAX_RELEVANCE:
             self.fail(number, _("relevant is longer than %(count)s characters.") % {"count": MAX_RELEVANCE})
@@ -579,7 +489,7 @@ class _SurveyReader(_Reader):
             self.errors.add(SURVEY, None, _("there is no question to answer."))
 
 
-def _parse(sheets: dict[str, _Sheet], errors: _Errors) -> Questionnaire:
+def _parse(sheets: dict[str, Sheet], errors: Errors) -> Questionnaire:
     if SURVEY not in sheets:
         errors.add(SURVEY, None, _("the sheet is missing: it holds the questions."))
         raise XLSFormInvalidError(errors.messages)
@@ -596,7 +506,7 @@ def _parse(sheets: dict[str, _Sheet], errors: _Errors) -> Questionnaire:
     survey.check_links(choices)
     statement: dict[str, str] = {}
     if SETTINGS in sheets and sheets[SETTINGS].rows:
-        statement = _texts(sheets[SETTINGS], sheets[SETTINGS].rows[0][1], "anonymity_statement", default)
+        statement = texts(sheets[SETTINGS], sheets[SETTINGS].rows[0][1], "anonymity_statement", default)
         missing = [code for code in languages if code not in statement]
         if missing:
             errors.add(

@@ -1,4 +1,5 @@
-"""The ten key factors of the Revised Arusha Declaration, as a survey item names them (KF1..KF10).
+"""The ten key factors of the Revised Arusha Declaration, by code (KF1..KF10), as survey
+items and reporting channels name them.
 
 The names are those of the built-in framework pack (frameworks/packs/rad-idg-2021).
 """
