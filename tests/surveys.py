@@ -139,7 +139,7 @@ def field(cast: Cast) -> Field:
 
     manager = person(cast, "surveys@test.example", "Sara Surveys", [PresetRole.INTEGRITY_OFFICER])
     custodian = person(cast, "keys@test.example", "Kofi Keys", [PresetRole.CUSTODIAN])
-    analyst = person(cast, "analyst@test.example", "Ana Analyst", [PresetRole.ANALYST])
+    analyst = person(cast, "survey-analyst@test.example", "Ana Analyst", [PresetRole.ANALYST])
     survey = Survey.objects.create(
         organization=cast.customs, title="Integrity perception", slug="cips", created_by=manager
     )

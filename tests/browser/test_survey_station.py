@@ -36,6 +36,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
@@ -48,6 +49,13 @@ from tests.browser.conftest import CHROMIUM, axe_violations, screenshot
 from tests.browser.station_sync import CHROMIUM_ARGS, crash, records
 from tests.browser.test_self_assessment import PASSWORD, _sign_in
 from tests.surveys import PASSPHRASE, person
+
+
+def said(language: str, text: str) -> str:
+    """What the station shows for `text` in `language` (its sentences come from the catalogues)."""
+    with translation.override(language):
+        return translation.gettext(text)
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -215,7 +223,8 @@ class Tablet:
         self.answer(who, axe=axe)
         page.locator("#submit").click()
         self.screen("thanks")
-        expect(page.locator("#app h1")).to_have_text("Thank you")
+        # The thanks are in the respondent's language (the app's sentences come translated).
+        expect(page.locator("#app h1")).to_have_text(said(who.language, "Thank you"))
         if axe:
             assert axe_violations(page) == []
         page.evaluate("window.previousRespondent = true")
@@ -352,7 +361,7 @@ def test_a_station_collects_offline_survives_crashes_and_reaches_the_dashboard(
         tablet.answer(CRASHED_SAVING)
         hold_database(station)
         station.locator("#submit").click()
-        expect(station.locator("#submit-status")).to_have_text("Saving…")
+        expect(station.locator("#submit-status")).to_have_text(said(CRASHED_SAVING.language, "Saving…"))
         crash(tablet.context, station)
         station = tablet.relaunch_kiosk()
         kept = records(station)

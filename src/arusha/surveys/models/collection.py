@@ -202,7 +202,7 @@ class Envelope(models.Model):
 
     objects: ClassVar[models.Manager[Envelope]] = ScopedManager(organization="wave__survey__organization")
 
-    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"ciphertext"})
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"ciphertext", "digest"})
 
     class Meta:
         verbose_name = _("envelope")
@@ -230,7 +230,7 @@ class Resend(models.Model):
         organization="envelope__wave__survey__organization"
     )
 
-    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"ciphertext"})
+    AUDIT_SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"ciphertext", "digest"})
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["envelope", "digest"], name="resend_unique_digest")]
