@@ -179,7 +179,9 @@
       });
     });
     navigator.serviceWorker.addEventListener("controllerchange", () => {
-      if (reloadOnNewWorker) location.reload();
+      // Never under a respondent's feet: if someone started answering while the new worker
+      // was taking over, the reset after their response loads the new shell instead.
+      if (reloadOnNewWorker && !respondent) location.reload();
     });
     applyUpdate();
   }
