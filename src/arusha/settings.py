@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "arusha.planning",
     "arusha.monitoring",
     "arusha.cases",
+    "arusha.risks",
     "arusha.surveys",
     "arusha.demo",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("o/<slug:organization>/cases/", include("arusha.cases.urls")),
     path("report/<slug:organization>/", include("arusha.cases.public_urls")),
     path("o/<slug:organization>/surveys/", include("arusha.surveys.urls")),
+    path("o/<slug:organization>/risks/", include("arusha.risks.urls")),
     path("", include("arusha.surveys.public_urls")),
     path("public/<slug:organization>/plans/<int:pk>/", planning_public.plan_page, name="public-plan"),
     path(

@@ -9,51 +9,23 @@ enrolled person enrol again (docs/sign-in.md).
 
 from __future__ import annotations
 
-import base64
-from functools import cache
+from cryptography.fernet import MultiFernet
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from arusha.core import encryption
 
-# Marks a value this module wrote, so a secret stored before encryption was turned on
-# is still read (and re-encrypted on its next write) instead of failing.
-PREFIX = "fernet:"
-
-
-def _derived_key(secret: str) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"arusha-field-encryption", info=b"mfa-secrets")
-    return base64.urlsafe_b64encode(hkdf.derive(secret.encode()))
-
-
-@cache
-def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
-    try:
-        fernets = [Fernet(key.encode()) for key in keys] if keys else [Fernet(_derived_key(secret_key))]
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            "ARUSHA_FIELD_ENCRYPTION_KEY must hold Fernet keys (32 url-safe base64 bytes), comma-separated."
-        ) from exc
-    return MultiFernet(fernets)
-
-
-def fernet() -> MultiFernet:
-    return _fernet(tuple(settings.ARUSHA_FIELD_ENCRYPTION_KEY), settings.SECRET_KEY)
+# The second-factor secrets keep the key derived for them before other fields were encrypted.
+PURPOSE = "mfa-secrets"
+PREFIX = encryption.PREFIX
 
 
 def encrypt(text: str) -> str:
-    return PREFIX + fernet().encrypt(text.encode()).decode()
+    return encryption.encrypt(text, PURPOSE)
 
 
 def decrypt(stored: str) -> str:
-    if not stored.startswith(PREFIX):
-        return stored
-    try:
-        return fernet().decrypt(stored[len(PREFIX) :].encode()).decode()
-    except InvalidToken as exc:
-        raise ImproperlyConfigured(
-            "A stored second-factor secret cannot be decrypted: ARUSHA_FIELD_ENCRYPTION_KEY "
-            "(or SECRET_KEY) changed. Add the old key after the new one (docs/sign-in.md)."
-        ) from exc
+    return encryption.decrypt(stored, PURPOSE, what="A stored second-factor secret")
+
+
+def fernet() -> MultiFernet:
+    """The keys of the second-factor secrets, which also seal survey waves' open keys."""
+    return encryption.fernet(PURPOSE)

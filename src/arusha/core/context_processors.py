@@ -36,6 +36,17 @@ def _surveys_landing(has: Callable[[str], bool]) -> str | None:
     return landing(has)
 
 
+def _risks_landing(has: Callable[[str], bool]) -> str | None:
+    from django.apps import apps
+
+    if not apps.is_installed("arusha.risks"):
+        return None
+    landing: Callable[[Callable[[str], bool]], str | None] = import_string(
+        "arusha.risks.templatetags.risk_nav.landing"
+    )
+    return landing(has)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     unread = unread_notification_count(user) if user is not None and user.is_authenticated else 0
@@ -60,6 +71,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "cases": _cases_landing(access.has),
             # The surveys' list, for those holding a survey permission (arusha.surveys), or None.
             "surveys": _surveys_landing(access.has),
+            # The risk assessments' list, for those holding a risks permission (arusha.risks), or None.
+            "risks": _risks_landing(access.has),
         },
         "unread_notifications": unread,
     }

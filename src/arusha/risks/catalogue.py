@@ -1,0 +1,118 @@
+"""The process library shipped with Arusha: a tree of Customs processes with example scenarios.
+
+data/processes.yaml is written in the project's own words, in English, French and
+Spanish. Installing it copies it, in one language, into an organization's own catalogue,
+which the organization then edits freely (arusha.risks.services.library).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from ruamel.yaml import YAML
+
+from arusha.frameworks.factors import FACTORS
+from arusha.risks.matrices import MatrixError
+from arusha.risks.vocabulary import CorruptionType, RiskFactor
+
+Code = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^[A-Z][A-Z0-9]*(\.[0-9A-Z]+)*(-S[0-9]+)?$", max_length=30
+    ),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Localized = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")], Text]
+
+SCHEME_PARTS = ("who", "with_whom", "what", "how", "benefit")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ScenarioEntry(_Strict):
+    code: Code
+    title: Localized
+    scheme: dict[str, Localized]
+    corruption_types: list[str] = Field(default_factory=list)
+    factors: list[str] = Field(default_factory=list)
+    risk_factors: list[str] = Field(default_factory=list)
+
+    @field_validator("scheme")
+    @classmethod
+    def _parts(cls, value: dict[str, Localized]) -> dict[str, Localized]:
+        unknown = set(value) - set(SCHEME_PARTS)
+        if unknown:
+            raise ValueError(f"unknown scheme parts {sorted(unknown)}")
+        return value
+
+    @field_validator("corruption_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(CorruptionType.values)
+        if unknown:
+            raise ValueError(f"unknown corruption types {sorted(unknown)}")
+        return value
+
+    @field_validator("factors")
+    @classmethod
+    def _factors(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(FACTORS)
+        if unknown:
+            raise ValueError(f"unknown key factors {sorted(unknown)}")
+        return value
+
+    @field_validator("risk_factors")
+    @classmethod
+    def _risk_factors(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(RiskFactor.values)
+        if unknown:
+            raise ValueError(f"unknown risk factors {sorted(unknown)}")
+        return value
+
+
+class ProcessEntry(_Strict):
+    code: Code
+    name: Localized
+    description: Localized = Field(default_factory=dict)
+    external_actors: dict[str, list[Text]] = Field(default_factory=dict)
+    systems: list[Text] = Field(default_factory=list)
+    scenarios: list[ScenarioEntry] = Field(default_factory=list)
+    children: list[ProcessEntry] = Field(default_factory=list)
+
+
+class Library(_Strict):
+    processes: list[ProcessEntry] = Field(min_length=1)
+
+
+def walk(
+    entries: list[ProcessEntry], parent: ProcessEntry | None = None
+) -> list[tuple[ProcessEntry, ProcessEntry | None]]:
+    """Every process of the tree with its parent, parents first."""
+    found: list[tuple[ProcessEntry, ProcessEntry | None]] = []
+    for entry in entries:
+        found.append((entry, parent))
+        found.extend(walk(entry.children, entry))
+    return found
+
+
+@cache
+def library() -> Library:
+    raw = resources.files("arusha.risks").joinpath("data/processes.yaml").read_text(encoding="utf-8")
+    try:
+        checked = Library.model_validate(YAML(typ="safe").load(raw))
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise MatrixError(" > ".join(str(p) for p in first["loc"]) + f": {first['msg']}") from error
+    codes = [entry.code for entry, _parent in walk(checked.processes)]
+    if len(codes) != len(set(codes)):
+        raise MatrixError("Process codes of the library must differ")
+    return checked
+
+
+def localized(value: dict[str, str], language: str) -> str:
+    return value.get(language) or value.get("en") or next(iter(value.values()), "")

@@ -1,0 +1,37 @@
+"""The audit trail's sentences for risk mapping (arusha.core.audit)."""
+
+from django.utils.translation import gettext_lazy as _
+
+SENTENCES = {
+    "arusha.risks.matrix.created": _("%(actor)s added the risk matrix %(object)s."),
+    "arusha.risks.matrix.updated": _("%(actor)s changed the risk matrix %(object)s."),
+    "arusha.risks.matrix.frozen": _("%(actor)s froze the risk matrix %(object)s: a cycle uses it."),
+    "arusha.risks.process.created": _("%(actor)s added the process %(object)s to the catalogue."),
+    "arusha.risks.process.updated": _("%(actor)s changed the process %(object)s."),
+    "arusha.risks.catalogue.loaded": _("%(actor)s loaded the process library into %(object)s."),
+    "arusha.risks.scenario.created": _("%(actor)s added the scenario %(object)s."),
+    "arusha.risks.scenario.updated": _("%(actor)s changed the scenario %(object)s."),
+    "arusha.risks.cycle.created": _("%(actor)s started the risk assessment %(object)s."),
+    "arusha.risks.cycle.updated": _("%(actor)s changed the risk assessment %(object)s."),
+    "arusha.risks.cycle.moved": _("%(actor)s moved the risk assessment %(object)s to its next step."),
+    "arusha.risks.member.added": _("%(actor)s added %(object)s to a risk working group."),
+    "arusha.risks.member.removed": _("%(actor)s removed %(object)s from a risk working group."),
+    "arusha.risks.member.declared": _("%(actor)s declared their interests as %(object)s."),
+    "arusha.risks.evidence.added": _("%(actor)s added the evidence source %(object)s."),
+    "arusha.risks.evidence.removed": _("%(actor)s removed the evidence source %(object)s."),
+    "arusha.risks.risk.created": _("%(actor)s identified the risk %(object)s."),
+    "arusha.risks.risk.updated": _("%(actor)s changed the risk %(object)s."),
+    "arusha.risks.risk.rated": _("%(actor)s rated the risk %(object)s."),
+    "arusha.risks.risk.reopened": _("%(actor)s reopened the risk %(object)s."),
+    "arusha.risks.risk.deleted": _("%(actor)s deleted the risk %(object)s."),
+    "arusha.risks.control.saved": _("%(actor)s saved a control of %(object)s."),
+    "arusha.risks.control.removed": _("%(actor)s removed a control of %(object)s."),
+    "arusha.risks.treatment.saved": _("%(actor)s saved a treatment of %(object)s."),
+    "arusha.risks.treatment.planned": _("%(actor)s made the treatment %(object)s an action-plan activity."),
+    "arusha.risks.acceptance.submitted": _("%(actor)s asked to accept the risk %(object)s."),
+    "arusha.risks.acceptance.decided": _("%(actor)s decided on accepting the risk %(object)s."),
+    "arusha.risks.indicator.saved": _("%(actor)s saved the key risk indicator %(object)s."),
+    "arusha.risks.indicator.read": _("%(actor)s recorded a reading of %(object)s."),
+    "arusha.risks.register.exported": _("%(actor)s exported the register of %(object)s."),
+    "arusha.risks.register.imported": _("%(actor)s imported a register workbook into %(object)s."),
+}
