@@ -10,7 +10,8 @@ four in its group (all declared, nothing to declare) and EXA, REL and VAL in sco
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ def person(cast: Cast, email: str, name: str, roles: Sequence[str], division: An
     from arusha.core import services
 
     user = services.user_create(email=email, full_name=name, password=None)
-    services.membership_create(actor=None, organization=cast.customs, user=user, roles=list(roles), division=division)
+    services.membership_create(
+        actor=None, organization=cast.customs, user=user, roles=list(roles), division=division
+    )
     return user
 
 
@@ -52,9 +55,12 @@ def field(cast: Cast) -> Field:
 
     officer = person(cast, "risks@test.example", "Rita Risks", [PresetRole.INTEGRITY_OFFICER])
     head = person(cast, "head-risks@test.example", "Hugo Head", [PresetRole.HEAD_OF_ADMINISTRATION])
-    owner = person(cast, "owner-risks@test.example", "Omar Owner", [PresetRole.RISK_OWNER], division=cast.division)
+    owner = person(
+        cast, "owner-risks@test.example", "Omar Owner", [PresetRole.RISK_OWNER], division=cast.division
+    )
     members = [
-        person(cast, f"wg{n}@test.example", f"Working Member {n}", [PresetRole.CONTRIBUTOR]) for n in (1, 2, 3)
+        person(cast, f"wg{n}@test.example", f"Working Member {n}", [PresetRole.CONTRIBUTOR])
+        for n in (1, 2, 3)
     ]
     organization = cast.customs
     matrix = matrix_install(actor=officer, organization=organization, preset="5x5")
@@ -118,7 +124,13 @@ def add_risk(f: Field, title: str = "Payment to skip a container's examination",
     )
 
 
-def rate(f: Field, risk: Risk, inherent: tuple[int, int], current: tuple[int, int], target: tuple[int, int] | None = None) -> Risk:
+def rate(
+    f: Field,
+    risk: Risk,
+    inherent: tuple[int, int],
+    current: tuple[int, int],
+    target: tuple[int, int] | None = None,
+) -> Risk:
     from arusha.risks.services.register import risk_rate
 
     ratings: dict[str, tuple[int | None, int | None]] = {"inherent": inherent, "current": current}

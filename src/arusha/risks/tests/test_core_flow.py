@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_scopes import scopes_disabled
+from tests.risks import add_risk, field, rate, to_identification
 
 from arusha.core.errors import DomainError
 from arusha.risks.models import RatingSnapshot
 from arusha.risks.services.cycles import blockers, cycle_advance, member_remove
 from arusha.risks.services.register import risk_rate
 from arusha.risks.vocabulary import CycleStatus, RiskStatus
-from tests.risks import add_risk, field, rate, to_identification
 
 
 def test_planning_needs_a_chair_three_members_scope_and_matrix(cast):
