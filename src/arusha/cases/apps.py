@@ -47,3 +47,6 @@ class CasesConfig(AppConfig):
         from arusha.cases import metrics
 
         metrics.register()
+        from arusha.cases import risk_figures
+
+        risk_figures.register()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -258,6 +259,11 @@ class ProtectionForm(forms.Form):
         return data
 
 
+class RiskChoiceField(forms.ModelChoiceField[Any]):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.title} · {obj.cycle.title}"
+
+
 class RecommendationForm(forms.Form):
     text = _text(
         _("Recommendation"),
@@ -274,15 +280,45 @@ class RecommendationForm(forms.Form):
         required=False,
         help_text=_("The process it concerns, e.g. release of goods, valuation, recruitment."),
     )
+    process_ref: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Process of the risk map"),
+        queryset=None,
+        required=False,
+        help_text=_("The process in the risk map's catalogue, to count the recommendation there."),
+    )
+    risk_map = forms.ChoiceField(
+        label=_("In the risk map"),
+        choices=[
+            ("", _("List it only")),
+            ("new", _("Add it as a new risk of the assessment open for this process")),
+            ("existing", _("Add it to an existing risk (a monitored risk is reopened)")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    risk: forms.ModelChoiceField[Any] = RiskChoiceField(
+        label=_("Risk to update"),
+        queryset=None,
+        required=False,
+        help_text=_("Risks you may rate, in assessments whose register may still change."),
+    )
     names_checked = forms.BooleanField(
         label=_("I have checked: the names found are not about people (e.g. a place or a procedure)."),
         required=False,
     )
     idempotency_key = CreationKeyField()
 
-    def __init__(self, *args: Any, find_names: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, find_names: Any, processes: QuerySet[Any], risks: QuerySet[Any], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.find_names = find_names
+        process_field = self.fields["process_ref"]
+        risk_field = self.fields["risk"]
+        assert isinstance(process_field, forms.ModelChoiceField)
+        assert isinstance(risk_field, forms.ModelChoiceField)
+        process_field.queryset = processes
+        risk_field.queryset = risks
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -240,7 +240,23 @@ class Recommendation(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recommendations")
     text = models.TextField(_("recommendation"))
     process = models.CharField(_("business process"), max_length=200, blank=True)
-    risk_reference = models.CharField(max_length=64, blank=True)
+    # The process of the risk map's catalogue it concerns, and the risk it created or updated.
+    process_ref = models.ForeignKey(
+        "risks.Process",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("process of the risk map"),
+    )
+    risk = models.ForeignKey(
+        "risks.Risk",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("risk"),
+    )
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_on = models.DateField()
 

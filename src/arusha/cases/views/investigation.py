@@ -53,6 +53,7 @@ from arusha.core.errors import DomainError
 from arusha.core.form_pages import act, form_page
 from arusha.core.policies import member, on_object
 from arusha.core.requests import organization_of, user_of
+from arusha.risks.selectors import links as risk_links
 
 
 def _allegation(case: Case, pk: int) -> Allegation:
@@ -426,7 +427,10 @@ def recommendation_add(request: HttpRequest, organization: str, case: str) -> Ht
     current, keyring = case_of(request), keyring_of(request)
     extra = services.subject_names(keyring, current)
     form = RecommendationForm(
-        request.POST or None, find_names=lambda text: services.names_in(text, current.organization, extra)
+        request.POST or None,
+        find_names=lambda text: services.names_in(text, current.organization, extra),
+        processes=risk_links.processes_of(current.organization),
+        risks=risk_links.risks_open_to(keyring.user, current.organization),
     )
     return form_screen(
         request,
@@ -439,7 +443,13 @@ def recommendation_add(request: HttpRequest, organization: str, case: str) -> Ht
         ),
         form,
         lambda data: services.recommendation_add(
-            actor=keyring.user, case=current, text=data["text"], process=data.get("process") or ""
+            actor=keyring.user,
+            case=current,
+            text=data["text"],
+            process=data.get("process") or "",
+            process_ref=data.get("process_ref"),
+            risk_map=data.get("risk_map") or "",
+            risk=data.get("risk"),
         ),
     )
 
