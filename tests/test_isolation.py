@@ -10,6 +10,7 @@ everywhere (403 where a member may know the page exists, 404 otherwise).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -243,6 +244,100 @@ def _survey_station(cast: Any) -> int:
     return station.pk
 
 
+def _risk_library(cast: Any) -> dict[str, int]:
+    """A matrix, a process and one of its scenarios in the host's risk library (installed once)."""
+    from arusha.risks.models import Matrix, Scenario
+    from arusha.risks.services.library import catalogue_install, matrix_install
+
+    with scope(organization=cast.customs):
+        matrix = Matrix.objects.filter(organization=cast.customs).first()
+        scenario = Scenario.objects.filter(process__organization=cast.customs).first()
+    if matrix is None:
+        matrix = matrix_install(actor=None, organization=cast.customs)
+    if scenario is None:
+        catalogue_install(actor=None, organization=cast.customs)
+        with scope(organization=cast.customs):
+            scenario = Scenario.objects.filter(process__organization=cast.customs).first()
+    assert scenario is not None
+    return {"matrix": matrix.pk, "process": scenario.process_id, "scenario": scenario.pk}
+
+
+def _risk_cycle(cast: Any) -> dict[str, int]:
+    """A risk assessment cycle of the host with a working-group member and a source (made once)."""
+    from arusha.core.permissions import PresetRole
+    from arusha.risks.models import Cycle, CycleMember, Evidence
+    from arusha.risks.services.cycles import cycle_create, evidence_add, member_add
+    from tests.risks import person
+
+    with scope(organization=cast.customs):
+        cycle = Cycle.objects.filter(organization=cast.customs).first()
+    if cycle is None:
+        cycle = cycle_create(actor=None, organization=cast.customs, title="Walked risk assessment")
+        walker = person(cast, "walker@test.example", "Walt Walker", [PresetRole.CONTRIBUTOR])
+        member_add(actor=None, cycle=cycle, user=walker, role="chair")
+        evidence_add(actor=None, cycle=cycle, kind="document", title="Walked audit report")
+    with scope(organization=cast.customs):
+        member = CycleMember.objects.filter(cycle=cycle).values_list("pk", flat=True).first()
+        evidence = Evidence.objects.filter(cycle=cycle).values_list("pk", flat=True).first()
+    assert member is not None and evidence is not None
+    return {"cycle": cycle.pk, "member": member, "evidence": evidence}
+
+
+def _risk_register(cast: Any) -> dict[str, int]:
+    """A risk of the walked cycle with a control, a treatment and an acceptance (made once).
+
+    Written as rows: the walked cycle stays in planning for the cycle pages' walk, and a
+    risk is identified through the services only once a cycle has passed its guards.
+    """
+    from django_scopes import scopes_disabled
+
+    from arusha.risks.models import Acceptance, Control, Risk, Treatment
+
+    cycle = _risk_cycle(cast)["cycle"]
+    with scopes_disabled():
+        risk = Risk.objects.filter(cycle_id=cycle).first()
+        if risk is None:
+            risk = Risk.objects.create(
+                organization=cast.customs,
+                cycle_id=cycle,
+                process_id=_risk_library(cast)["process"],
+                code="R-001",
+                title="Walked risk",
+            )
+            Control.objects.create(risk=risk, kind="preventive", description="Walked control")
+            Treatment.objects.create(risk=risk, title="Walked treatment")
+            Acceptance.objects.create(
+                risk=risk,
+                level="high",
+                reason="Walked",
+                submitted_by=cast.owner,
+                submitted_on=datetime.date(2026, 1, 5),
+            )
+        found = {
+            "risk": risk.pk,
+            "control": Control.objects.filter(risk=risk).values_list("pk", flat=True).first(),
+            "treatment": Treatment.objects.filter(risk=risk).values_list("pk", flat=True).first(),
+            "acceptance": Acceptance.objects.filter(risk=risk).values_list("pk", flat=True).first(),
+        }
+    return {kind: pk for kind, pk in found.items() if pk is not None}
+
+
+def _risk_indicator(cast: Any) -> int:
+    """A key risk indicator of the walked risk (made once)."""
+    from django_scopes import scopes_disabled
+
+    from arusha.risks.models import Indicator, Risk
+    from arusha.risks.services.indicators import indicator_save
+
+    with scopes_disabled():
+        risk = Risk.objects.get(pk=_risk_register(cast)["risk"])
+        indicator = Indicator.objects.filter(risk=risk).first()
+    if indicator is None:
+        values = {"name": "Walked indicator", "source": "manual", "direction": "up", "amber": 10, "red": 20}
+        indicator = indicator_save(actor=None, risk=risk, values=values)
+    return indicator.pk
+
+
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
     """Every URL under /o/<organization>/, filled with real objects of the host.
 
@@ -329,6 +424,17 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs["station"] = _survey_station(cast)
         if "<str:code>" in route:
             kwargs["code"] = "KF1.1"
+        if any(f"<int:{kind}>" in route for kind in ("cycle", "member", "evidence")):
+            walked = _risk_cycle(cast)
+            kwargs.update({kind: pk for kind, pk in walked.items() if f"<int:{kind}>" in route})
+        if any(f"<int:{kind}>" in route for kind in ("matrix", "process", "scenario")):
+            library = _risk_library(cast)
+            kwargs.update({kind: pk for kind, pk in library.items() if f"<int:{kind}>" in route})
+        if any(f"<int:{kind}>" in route for kind in ("risk", "control", "treatment", "acceptance")):
+            register = _risk_register(cast)
+            kwargs.update({kind: pk for kind, pk in register.items() if f"<int:{kind}>" in route})
+        if "<int:indicator>" in route:
+            kwargs["indicator"] = _risk_indicator(cast)
         if "<int:pk>" in route:
             kwargs["pk"] = next(
                 (pk for prefix, pk in by_prefix.items() if name.startswith(prefix)), cast.division.pk
@@ -452,6 +558,8 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
             continue  # confidential: the next test opens them as an integrity officer
         if "/surveys/" in url:
             continue  # the owner holds no survey permission (surveys/tests open them as survey staff)
+        if re.search(r"/risks/(add/|\d+/)", url):
+            continue  # the owner keeps the risk library only; risks/tests open cycles as an integrity officer
         response = client.get(url)
         if response.streaming:
             # Reading a download to its end closes the stored file, the way a browser would.

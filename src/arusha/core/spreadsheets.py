@@ -276,13 +276,19 @@ class WorkbookReader:
             if name not in self._book.sheetnames:
                 raise SpreadsheetRejectedError(missing_sheet(name), field="file")
 
-    def rows(self, name: str, *, min_row: int = 1, max_col: int | None = None) -> Iterator[tuple[Any, ...]]:
-        """The values of a sheet's rows from `min_row`, refused past the row limit."""
+    def rows(
+        self, name: str, *, min_row: int = 1, max_col: int | None = None, cells: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        """The values of a sheet's rows from `min_row`, refused past the row limit.
+
+        `cells`: openpyxl's read-only cells instead of their values; in a workbook opened
+        with `formulas=True`, a formula cell's `data_type` is "f", so an import can refuse it.
+        """
         self.require(name)
         sheet = self._book[name]
         count = 0
         try:
-            for values in sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True):
+            for values in sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=not cells):
                 count += 1
                 if count > self.limits.max_rows:
                     raise SpreadsheetRejectedError(
@@ -303,8 +309,13 @@ def missing_sheet(name: str) -> str:
     ) % {"sheet": name}
 
 
-def open_workbook(data: bytes | IO[bytes], *, limits: ReadLimits | None = None) -> WorkbookReader:
+def open_workbook(
+    data: bytes | IO[bytes], *, limits: ReadLimits | None = None, formulas: bool = False
+) -> WorkbookReader:
     """Check an uploaded workbook within the limits, then open it for streaming reads.
+
+    `formulas`: keep formula cells as formulas (never computed) rather than the value the
+    spreadsheet program last cached, so that the import can name and refuse them.
 
     Raises SpreadsheetRejectedError with a message for people; never another error.
     """
@@ -329,7 +340,7 @@ def open_workbook(data: bytes | IO[bytes], *, limits: ReadLimits | None = None) 
         raise _not_a_workbook() from error
     stream.seek(0)
     try:
-        book = load_workbook(stream, read_only=True, data_only=True)
+        book = load_workbook(stream, read_only=True, data_only=not formulas)
     except Exception as error:  # openpyxl raises many unrelated types on damaged workbooks
         raise _not_a_workbook() from error
     return WorkbookReader(book, limits)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import scope
 
-from arusha.core.models import User
+from arusha.core.models import Organization, User
 from arusha.monitoring.models import (
     ActivityStatus,
     Alert,
@@ -520,3 +520,50 @@ def period_overview(plan: ActionPlan) -> list[PeriodOverview]:
     measurements = Counter(pid for pid, _at in measured)
     verified = Counter(pid for pid, at in measured if at is not None)
     return [PeriodOverview(p, reports[p.pk], measurements[p.pk], verified[p.pk]) for p in periods]
+
+
+# --- Reads for the contexts built on monitoring (risk mapping's key risk indicators) ----
+
+
+@dataclass(frozen=True)
+class MeasuredValue:
+    """One measurement of a KPI, with the reporting period it belongs to."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str
+    value: Decimal
+    verified: bool
+
+
+def kpi_measurements(
+    organization: Organization, kpi_ids: Collection[int], *, latest: int = 12
+) -> dict[int, list[MeasuredValue]]:
+    """Each KPI's latest measurements across every plan's periods, oldest first: one query."""
+    found: dict[int, list[MeasuredValue]] = {}
+    with scope(organization=organization):
+        rows = (
+            Measurement.objects.filter(kpi_id__in=list(kpi_ids))
+            .order_by("period__end", "pk")
+            .values_list("kpi_id", "period__start", "period__end", "period__label", "value", "verified_at")
+        )
+        for kpi_id, start, end, label, value, verified_at in rows:
+            measured = MeasuredValue(start, end, label, value, verified_at is not None)
+            found.setdefault(kpi_id, []).append(measured)
+    return {kpi_id: values[-latest:] for kpi_id, values in found.items()}
+
+
+def activity_states(
+    organization: Organization, activities: Collection[Activity], today: datetime.date
+) -> dict[int, str]:
+    """Each activity's state (State) from its latest progress report and its due date: one query."""
+    latest: dict[int, str] = {}
+    with scope(organization=organization):
+        rows = (
+            ProgressReport.objects.filter(activity_id__in=[a.pk for a in activities])
+            .order_by("period__start")
+            .values_list("activity_id", "status")
+        )
+        for activity_id, status in rows:
+            latest[activity_id] = status
+    return {a.pk: state_of(latest.get(a.pk), a.due_date, today) for a in activities}

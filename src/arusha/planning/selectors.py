@@ -311,6 +311,10 @@ def kpis_among(pks: list[int]) -> QuerySet[Kpi]:
     return Kpi.objects.filter(pk__in=pks)
 
 
+def activities_among(pks: list[int]) -> QuerySet[Activity]:
+    return Activity.objects.filter(pk__in=pks)
+
+
 def kpi_measures(plan: ActionPlan, kpi: Kpi) -> bool:
     """Whether the KPI measures one of the plan's objectives or activities."""
     return (

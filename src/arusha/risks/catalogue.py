@@ -25,7 +25,10 @@ Code = Annotated[
     ),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Localized = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")], Text]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+Localized = dict[Language, Text]
+# Lists of names per language (outside actors; systems may also be one list for every language).
+LocalizedList = dict[Language, list[Text]]
 
 SCHEME_PARTS = ("who", "with_whom", "what", "how", "benefit")
 
@@ -80,7 +83,7 @@ class ProcessEntry(_Strict):
     name: Localized
     description: Localized = Field(default_factory=dict)
     external_actors: dict[str, list[Text]] = Field(default_factory=dict)
-    systems: list[Text] = Field(default_factory=list)
+    systems: LocalizedList | list[Text] = Field(default_factory=list)
     scenarios: list[ScenarioEntry] = Field(default_factory=list)
     children: list[ProcessEntry] = Field(default_factory=list)
 
@@ -116,3 +119,10 @@ def library() -> Library:
 
 def localized(value: dict[str, str], language: str) -> str:
     return value.get(language) or value.get("en") or next(iter(value.values()), "")
+
+
+def localized_list(value: dict[str, list[str]] | list[str], language: str) -> list[str]:
+    """Names in one language: a list per language, or one list for every language."""
+    if isinstance(value, list):
+        return list(value)
+    return list(value.get(language) or value.get("en") or next(iter(value.values()), []))

@@ -17,15 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from arusha.core.access import authorize_in
+from arusha.core.access import access_of, authorize_in, policy_for
 from arusha.core.audit import audit_change, audit_record, snapshot
 from arusha.core.concurrency import save_versioned
 from arusha.core.errors import DomainError
 from arusha.core.models import Division, Grant, Membership, Organization, User
 from arusha.core.services import grant_create, grant_revoke
-from arusha.risks.access import MANAGE, RATE, authorize_risk, process_family
+from arusha.risks.access import MANAGE, RATE, authorize_risk, process_ancestors, process_family
 from arusha.risks.appetite import scale_of, standing
-from arusha.risks.models import Cycle, CycleMember, Evidence, Matrix, Process
+from arusha.risks.matrices import Scale
+from arusha.risks.models import Acceptance, Cycle, CycleMember, Evidence, Matrix, Process, Risk
 from arusha.risks.services.library import matrix_freeze
 from arusha.risks.vocabulary import (
     AcceptanceStatus,
@@ -41,6 +42,10 @@ CYCLE_FIELDS = ("title", "status", "matrix", "scope", "starts_on", "reassess_on"
 # The states in which the register itself may change (risks, ratings, treatments).
 OPEN_FOR_RISKS = (S.IDENTIFICATION, S.RATING, S.TREATMENT, S.MONITORING)
 MINIMUM_MEMBERS = 3
+# What cycle_update may change (the status moves only through cycle_advance / cycle_return).
+UPDATABLE = ("title", "scope", "starts_on", "reassess_on", "matrix", "previous")
+# A declaration of interests is a few paragraphs, not a document.
+INTERESTS_LIMIT = 5000
 
 # Each step: where it leads and the action of the cycle's policy it needs.
 NEXT: dict[str, tuple[str, str]] = {
@@ -75,6 +80,22 @@ def _check_offices(organization: Organization, offices: Sequence[Division]) -> N
 def _check_dates(starts_on: datetime.date | None, reassess_on: datetime.date | None) -> None:
     if starts_on and reassess_on and reassess_on <= starts_on:
         raise DomainError(_("The re-assessment falls after the start."), field="reassess_on")
+
+
+def _check_previous(cycle: Cycle | None, previous: Cycle | None) -> None:
+    """The previous cycle is an earlier one of the same organization, never the cycle itself."""
+    if previous is None or cycle is None:
+        return
+    if previous.organization_id != cycle.organization_id:
+        raise DomainError(_("The previous cycle belongs to another organization."), field="previous")
+    seen = {cycle.pk}
+    found: Cycle | None = previous
+    with scopes_disabled():
+        while found is not None:
+            if found.pk in seen:
+                raise DomainError(_("A cycle cannot follow itself."), field="previous")
+            seen.add(found.pk)
+            found = Cycle.objects.filter(pk=found.previous_id).first() if found.previous_id else None
 
 
 def cycle_create(
@@ -140,12 +161,13 @@ def cycle_update(
     if matrix != cycle.matrix and cycle.status != S.PLANNING:
         raise DomainError(_("The matrix is fixed once identification starts."), field="matrix")
     _check_matrix(organization, matrix)
+    if "previous" in values:
+        _check_previous(cycle, values["previous"])
+    with scopes_disabled():
+        in_scope = set(cycle.processes.all())
     if processes is not None:
         _check_processes(organization, processes)
-        if set(processes) != set(cycle.processes.all()) and cycle.status not in (
-            S.PLANNING,
-            S.IDENTIFICATION,
-        ):
+        if set(processes) != in_scope and cycle.status not in (S.PLANNING, S.IDENTIFICATION):
             raise DomainError(_("The scope is fixed once rating starts."), field="processes")
     if offices is not None:
         _check_offices(organization, offices)
@@ -153,14 +175,13 @@ def cycle_update(
         raise DomainError(_("Give the assessment a title."), field="title")
     _check_dates(values.get("starts_on", cycle.starts_on), values.get("reassess_on", cycle.reassess_on))
     with scope(organization=organization), transaction.atomic():
-        before = {**snapshot(cycle, CYCLE_FIELDS), "processes": sorted(p.code for p in cycle.processes.all())}
-        for name in ("title", "scope", "starts_on", "reassess_on", "matrix"):
+        before = {**snapshot(cycle, CYCLE_FIELDS), "processes": sorted(p.code for p in in_scope)}
+        for name in UPDATABLE:
             if name in values:
                 value = values[name]
                 setattr(cycle, name, value.strip() if isinstance(value, str) else value)
-        save_versioned(
-            cycle, version=version, fields=["title", "scope", "starts_on", "reassess_on", "matrix"]
-        )
+        cycle.title = cycle.title[:200]
+        save_versioned(cycle, version=version, fields=list(UPDATABLE))
         if processes is not None:
             cycle.processes.set(processes)
         if offices is not None:
@@ -211,8 +232,13 @@ def member_add(*, actor: User | None, cycle: Cycle, user: User, role: str = Memb
         if member is None:
             member = CycleMember.objects.create(cycle=cycle, user=user, role=role, added_by=actor)
         else:
+            # Someone who comes back declares again: their interests may have changed meanwhile.
             member.role, member.active, member.added_by = role, True, actor
-            member.save(update_fields=["role", "active", "added_by"])
+            member.declared_on, member.no_conflict, member.interests = None, False, ""
+            member.save(
+                update_fields=["role", "active", "added_by", "declared_on", "no_conflict", "interests"]
+            )
+            member.conflicts.clear()
         grant_create(
             actor=actor,
             organization=organization,
@@ -282,6 +308,13 @@ def member_declare(
         raise DomainError(_("Either declare nothing, or describe your interests."), field="no_conflict")
     if not no_conflict and not interests:
         raise DomainError(_("Describe your interests, or tick “nothing to declare”."), field="interests")
+    if len(interests) > INTERESTS_LIMIT:
+        raise DomainError(
+            _("Keep the declaration under %(count)d characters.") % {"count": INTERESTS_LIMIT},
+            field="interests",
+        )
+    if cycle.status == S.CLOSED:
+        raise DomainError(_("This assessment is closed."))
     with scopes_disabled():
         scoped = set(process_family([p.pk for p in cycle.processes.all()]))
     if any(p.pk not in scoped for p in conflicts):
@@ -311,7 +344,7 @@ def member_declare(
 
 def evidence_add(
     *,
-    actor: User,
+    actor: User | None,
     cycle: Cycle,
     kind: str,
     title: str,
@@ -354,8 +387,10 @@ def evidence_add(
         return evidence
 
 
-def evidence_remove(*, actor: User, evidence: Evidence) -> None:
+def evidence_remove(*, actor: User | None, evidence: Evidence) -> None:
     authorize_risk(actor, "rate", evidence.cycle)
+    if evidence.cycle.status == S.CLOSED:
+        raise DomainError(_("This assessment is closed."))
     with scope(organization=evidence.cycle.organization), transaction.atomic():
         audit_record(
             actor=actor,
@@ -371,7 +406,7 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
 
 def _planning_blockers(cycle: Cycle) -> list[str]:
     found = []
-    members = list(cycle.members.filter(active=True))
+    members = list(cycle.members.filter(active=True).select_related("user"))
     if not any(m.role == MemberRole.CHAIR for m in members):
         found.append(_("The working group needs a chair."))
     others = [m for m in members if m.role != MemberRole.CHAIR]
@@ -390,29 +425,65 @@ def _planning_blockers(cycle: Cycle) -> list[str]:
     return found
 
 
+def _live_acceptance(acceptance: Acceptance, today: datetime.date) -> bool:
+    if acceptance.status == AcceptanceStatus.SUBMITTED:
+        return True
+    return acceptance.status == AcceptanceStatus.APPROVED and not (
+        acceptance.expires_on is not None and acceptance.expires_on < today
+    )
+
+
+def uncovered(risk: Risk, scale: Scale, process_codes: list[str] | None = None) -> str | None:
+    """Why a risk above appetite still lacks an answer, or None when it needs none or has one.
+
+    A risk above appetite is answered by a treatment that is not cancelled (whatever the
+    decision, unless it is to accept), or, when the decision is to accept, by an acceptance
+    submitted or approved and not expired. A zero-tolerance risk is never answered by an
+    acceptance. Reads the risk's `treatments` and `acceptances` (prefetch them for many);
+    `process_codes`: the risk's process and its ancestors, when the caller has them.
+    """
+    place = standing(risk, scale, process_codes)
+    if not place.above:
+        return None
+    if risk.decision == Decision.ACCEPT:
+        if place.zero_tolerance is not None:
+            return str(
+                _("%(risk)s falls under a zero-tolerance rule: it cannot be accepted; plan a treatment.")
+                % {"risk": risk.code}
+            )
+        today = timezone.localdate()
+        if any(_live_acceptance(a, today) for a in risk.acceptances.all()):
+            return None
+        return str(
+            _("%(risk)s is to be accepted, but no acceptance is submitted or in force.") % {"risk": risk.code}
+        )
+    if any(t.status != TreatmentStatus.CANCELLED for t in risk.treatments.all()):
+        return None
+    return str(
+        _("%(risk)s is above appetite: plan a treatment or submit an acceptance.") % {"risk": risk.code}
+    )
+
+
+class ProcessCodes:
+    """The codes of a risk's process and its ancestors, looked up once per process."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, list[str]] = {}
+
+    def of(self, risk: Risk) -> list[str]:
+        if risk.process_id not in self._known:
+            self._known[risk.process_id] = [p.code for p in process_ancestors(risk.process)]
+        return self._known[risk.process_id]
+
+
 def _treatment_blockers(cycle: Cycle) -> list[str]:
     scale = scale_of(cycle)
     if scale is None:
         return [_("Choose the risk matrix.")]
-    found = []
     risks = cycle.risks.select_related("process").prefetch_related("treatments", "acceptances")
-    for risk in risks:
-        if not standing(risk, scale).above:
-            continue
-        live = [t for t in risk.treatments.all() if t.status != TreatmentStatus.CANCELLED]
-        if risk.decision == Decision.TREAT and live:
-            continue
-        accepted = [
-            a
-            for a in risk.acceptances.all()
-            if a.status in (AcceptanceStatus.SUBMITTED, AcceptanceStatus.APPROVED)
-        ]
-        if risk.decision == Decision.ACCEPT and accepted:
-            continue
-        found.append(
-            _("%(risk)s is above appetite: plan a treatment or submit an acceptance.") % {"risk": risk.code}
-        )
-    return found
+    codes = ProcessCodes()
+    found = (uncovered(risk, scale, codes.of(risk)) for risk in risks)
+    return [reason for reason in found if reason is not None]
 
 
 def blockers(cycle: Cycle) -> list[str]:
@@ -432,29 +503,47 @@ def blockers(cycle: Cycle) -> list[str]:
         if status == S.TREATMENT:
             return _treatment_blockers(cycle)
         if status == S.REVIEW:
+            found: list[str] = []
             pending = cycle.risks.filter(acceptances__status=AcceptanceStatus.SUBMITTED).values_list(
                 "code", flat=True
             )
             if pending:
-                return [
+                found.append(
                     _("Decide the acceptances still waiting: %(codes)s.")
                     % {"codes": ", ".join(sorted(set(pending)))}
-                ]
+                )
+            # A refused acceptance leaves its risk without an answer: send the cycle back.
+            return found + _treatment_blockers(cycle)
         return []
+
+
+def _moved_meanwhile(cycle: Cycle, seen: str) -> None:
+    """Refuse when the cycle's saved status is no longer the one the caller read.
+
+    Called with the row locked: of two clicks on the same button, the second waits for
+    the first to commit, then finds the cycle already moved and changes nothing.
+    """
+    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.status != seen:
+        cycle.refresh_from_db()
+        raise DomainError(
+            _("Someone has just moved this assessment: it is now at the step “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
 
 
 def cycle_advance(*, actor: User | None, cycle: Cycle, version: int | None = None) -> Cycle:
     """Take the next step, if its guard holds."""
-    if cycle.status not in NEXT:
+    seen = cycle.status
+    if seen not in NEXT:
         raise DomainError(_("This assessment is closed."))
-    target, action = NEXT[cycle.status]
+    target, action = NEXT[seen]
     authorize_risk(actor, action, cycle)
     with scope(organization=cycle.organization), transaction.atomic():
-        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        _moved_meanwhile(cycle, seen)
         problems = blockers(cycle)
         if problems:
             raise DomainError(" ".join(str(p) for p in problems))
-        before = cycle.status
         cycle.status = target
         fields = ["status"]
         today = timezone.localdate()
@@ -478,38 +567,52 @@ def cycle_advance(*, actor: User | None, cycle: Cycle, version: int | None = Non
             action="arusha.risks.cycle.moved",
             obj=cycle,
             organization=cycle.organization,
-            changes={"status": [before, target]},
+            changes={"status": [seen, target]},
         )
         return cycle
+
+
+def may_return(actor: User, cycle: Cycle) -> bool:
+    """Whether the person may send the cycle one step back now (for the screens)."""
+    if cycle.status not in BACK:
+        return False
+    access = access_of(actor, cycle.organization)
+    policy = policy_for(cycle)
+    with scopes_disabled():
+        if policy.can(access, "manage", cycle):
+            return True
+        return cycle.status == S.REVIEW and policy.can(access, "approve", cycle)
 
 
 def cycle_return(*, actor: User, cycle: Cycle, reason: str, version: int | None = None) -> Cycle:
-    """Send the cycle one step back (e.g. the review asks for more treatment), saying why."""
-    if cycle.status not in BACK:
+    """Send the cycle one step back (e.g. the review asks for more treatment), saying why.
+
+    Those who run the cycle send back rating, treatment planning and review; those who
+    approve may also send back a review.
+    """
+    seen = cycle.status
+    if seen not in BACK:
         raise DomainError(_("This step cannot be sent back."))
-    authorize_risk(
-        actor, "approve" if cycle.status == S.REVIEW and not _manages(actor, cycle) else "manage", cycle
-    )
-    if not reason.strip():
+    authorize_risk(actor, "view", cycle)
+    if not may_return(actor, cycle):
+        authorize_risk(actor, "manage", cycle)  # answers with the policy's refusal
+    reason = reason.strip()
+    if not reason:
         raise DomainError(_("Say why the work goes back."), field="reason")
+    if len(reason) > 500:
+        raise DomainError(_("Keep the reason under 500 characters."), field="reason")
     with scope(organization=cycle.organization), transaction.atomic():
-        before = cycle.status
-        cycle.status = BACK[before]
+        _moved_meanwhile(cycle, seen)
+        cycle.status = BACK[seen]
         save_versioned(cycle, version=version, fields=["status"])
         audit_record(
             actor=actor,
-            action="arusha.risks.cycle.moved",
+            action="arusha.risks.cycle.returned",
             obj=cycle,
             organization=cycle.organization,
-            changes={"status": [before, cycle.status], "reason": [None, reason.strip()[:500]]},
+            changes={"status": [seen, cycle.status], "reason": [None, reason]},
         )
         return cycle
-
-
-def _manages(actor: User, cycle: Cycle) -> bool:
-    from arusha.core.access import access_of, policy_for
-
-    return policy_for(cycle).can(access_of(actor, cycle.organization), "manage", cycle)
 
 
 def open_for_risks(cycle: Cycle) -> None:

@@ -80,6 +80,8 @@ def _check(cycle: Cycle, values: Mapping[str, Any]) -> dict[str, Any]:
     if "owner" in values:
         owner = values["owner"]
         if owner is not None:
+            if not isinstance(owner, User):
+                raise DomainError(_("The owner must be a member who may own risks."), field="owner")
             _check_owner(cycle, owner)
         clean["owner"] = owner
     if "decision" in values:
@@ -198,6 +200,14 @@ def risk_update(
     clean = _check(risk.cycle, values)
     if offices is not None:
         _check_offices(risk.cycle, offices)
+    moved = clean.get("process")
+    if (
+        moved is not None
+        and moved.pk != risk.process_id
+        and conflicted(actor, Risk(cycle=risk.cycle, process=moved))
+    ):
+        # Moving a risk into a process one declared a conflict on would let them rate it there.
+        raise DomainError(_("You declared a conflict of interest on this process."), field="process")
     with scope(organization=risk.organization), transaction.atomic():
         before = {**snapshot(risk, RISK_FIELDS), "offices": sorted(o.name for o in risk.offices.all())}
         for name, value in clean.items():
@@ -260,8 +270,13 @@ def risk_rate(
         raise DomainError(_("Unknown stage: %(stages)s.") % {"stages": ", ".join(sorted(unknown))})
     if knowledge and knowledge not in Knowledge.values:
         raise DomainError(_("Choose how strong the knowledge is."), field="knowledge")
+    if not ratings and not knowledge:
+        raise DomainError(_("Rate the risk at one stage at least."))
     pairs: dict[str, tuple[int | None, int | None]] = {}
-    for stage, (likelihood, impact) in ratings.items():
+    for stage, given in ratings.items():
+        if not isinstance(given, tuple | list) or len(given) != 2:
+            raise DomainError(_("Give both likelihood and impact, or neither."), field=f"{stage}_likelihood")
+        likelihood, impact = given
         pair = (_rank(likelihood, rows, f"{stage}_likelihood"), _rank(impact, columns, f"{stage}_impact"))
         if (pair[0] is None) != (pair[1] is None):
             missing = f"{stage}_impact" if pair[1] is None else f"{stage}_likelihood"
