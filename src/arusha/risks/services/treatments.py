@@ -278,7 +278,8 @@ def treatment_plan(
     """Make the treatment an activity of an action plan, with its KPIs, and link the two.
 
     The activity takes the treatment's title, due date and owner (as performer, when they
-    are a member of the plan's organization); its description names the risk by its code.
+    are a member of the plan's organization); its description names the risk by its code,
+    and it is marked confidential, so a published plan withholds it.
     The planning services check the plan: who may edit it, whether it is still a draft,
     whether the due date falls in its period.
     """
@@ -305,7 +306,13 @@ def treatment_plan(
             description=activity_description(treatment),
             objective=objective,
         )
-        values: dict[str, Any] = {"title": activity.title, "description": activity.description}
+        # Withheld from the published plan until someone decides otherwise: it names a risk
+        # of the confidential register.
+        values: dict[str, Any] = {
+            "title": activity.title,
+            "description": activity.description,
+            "confidential": True,
+        }
         if objective is not None:
             values["objective"] = objective
         if treatment.due_on is not None:

@@ -153,6 +153,7 @@ def test_a_treatment_becomes_an_activity_of_the_plan_with_its_kpis(cast, small_p
     assert in_plan == ["Rotate valuation officers every six months"]
     assert kpis == ["Share of valuations reviewed", "Valuation officers rotated on time"]
     assert (found.due_date, found.performer, found.objective) == (due_in_plan(), r.f.owner, world.objective)
+    assert found.confidential  # a published plan withholds it: it names a risk of the register
     assert r.fine.code in found.description and "Rotation list kept by HR." in found.description
     assert CANARY not in found.description and "Valuation officer" not in found.description
     treatment.refresh_from_db()
