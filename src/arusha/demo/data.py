@@ -330,7 +330,11 @@ def load_demo(receipts: list[str] | None = None) -> list[tuple[str, str, str]]:
     from arusha.demo.surveys import load_surveys_demo
 
     load_surveys_demo(customs)
+    from arusha.demo.risks import OWNER, load_risks_demo
+
+    load_risks_demo(customs)
     rows = [(p.email, ", ".join(str(PresetRole(r).label) for r in p.roles), p.organization) for p in PEOPLE]
+    rows.append((OWNER, str(PresetRole.RISK_OWNER.label), CUSTOMS_SLUG))
     rows.append(("broker@traders.example", "external contributor (private sector), no password yet", "guest"))
     rows.append((STAFF.email, "platform staff (loads framework packs)", "—"))
     return rows
