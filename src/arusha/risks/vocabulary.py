@@ -42,37 +42,37 @@ class RiskFactor(models.TextChoices):
 class Knowledge(models.TextChoices):
     """How strong the knowledge behind a rating is."""
 
-    WEAK = "weak", _("weak")
-    MODERATE = "moderate", _("moderate")
-    STRONG = "strong", _("strong")
+    WEAK = "weak", pgettext_lazy("strength of knowledge", "weak")
+    MODERATE = "moderate", pgettext_lazy("strength of knowledge", "moderate")
+    STRONG = "strong", pgettext_lazy("strength of knowledge", "strong")
 
 
 class Decision(models.TextChoices):
-    UNDECIDED = "", _("not decided")
-    TREAT = "treat", _("treat")
-    ACCEPT = "accept", _("accept")
-    AVOID = "avoid", _("avoid (stop the activity)")
-    TRANSFER = "transfer", _("share or transfer")
+    UNDECIDED = "", pgettext_lazy("risk treatment decision", "not decided")
+    TREAT = "treat", pgettext_lazy("risk treatment decision", "treat")
+    ACCEPT = "accept", pgettext_lazy("risk treatment decision", "accept")
+    AVOID = "avoid", pgettext_lazy("risk treatment decision", "avoid (stop the activity)")
+    TRANSFER = "transfer", pgettext_lazy("risk treatment decision", "share or transfer")
 
 
 class RiskStatus(models.TextChoices):
-    IDENTIFIED = "identified", _("identified")
-    RATED = "rated", _("rated")
-    TREATED = "treated", _("treatment planned")
-    ACCEPTED = "accepted", _("accepted")
-    REOPENED = "reopened", _("reopened")
+    IDENTIFIED = "identified", pgettext_lazy("risk", "identified")
+    RATED = "rated", pgettext_lazy("risk", "rated")
+    TREATED = "treated", pgettext_lazy("risk", "treatment planned")
+    ACCEPTED = "accepted", pgettext_lazy("risk", "accepted")
+    REOPENED = "reopened", pgettext_lazy("risk", "reopened")
     CLOSED = "closed", pgettext_lazy("risk", "closed")
 
 
 class CycleStatus(models.TextChoices):
-    PLANNING = "planning", _("planning")
-    IDENTIFICATION = "identification", _("identification")
-    RATING = "rating", _("rating")
-    TREATMENT = "treatment", _("treatment planning")
-    REVIEW = "review", _("review")
-    APPROVED = "approved", _("approved")
-    PUBLISHED = "published", _("published")
-    MONITORING = "monitoring", _("monitoring")
+    PLANNING = "planning", pgettext_lazy("risk assessment cycle", "planning")
+    IDENTIFICATION = "identification", pgettext_lazy("risk assessment cycle", "identification")
+    RATING = "rating", pgettext_lazy("risk assessment cycle", "rating")
+    TREATMENT = "treatment", pgettext_lazy("risk assessment cycle", "treatment planning")
+    REVIEW = "review", pgettext_lazy("risk assessment cycle", "review")
+    APPROVED = "approved", pgettext_lazy("risk assessment cycle", "approved")
+    PUBLISHED = "published", pgettext_lazy("risk assessment cycle", "published")
+    MONITORING = "monitoring", pgettext_lazy("risk assessment cycle", "monitoring")
     CLOSED = "closed", pgettext_lazy("risk assessment cycle", "closed")
 
 
@@ -80,9 +80,9 @@ CYCLE_ORDER = [status.value for status in CycleStatus]
 
 
 class MemberRole(models.TextChoices):
-    CHAIR = "chair", _("chair")
-    MEMBER = "member", _("member")
-    SECRETARY = "secretary", _("secretary")
+    CHAIR = "chair", pgettext_lazy("working group", "chair")
+    MEMBER = "member", pgettext_lazy("working group", "member")
+    SECRETARY = "secretary", pgettext_lazy("working group", "secretary")
 
 
 class EvidenceKind(models.TextChoices):
@@ -101,24 +101,24 @@ class ControlKind(models.TextChoices):
 
 
 class Effectiveness(models.TextChoices):
-    NOT_ASSESSED = "", _("not assessed")
-    EFFECTIVE = "effective", _("effective")
-    PARTLY = "partly", _("partly effective")
-    INEFFECTIVE = "ineffective", _("not effective")
+    NOT_ASSESSED = "", pgettext_lazy("control effectiveness", "not assessed")
+    EFFECTIVE = "effective", pgettext_lazy("control effectiveness", "effective")
+    PARTLY = "partly", pgettext_lazy("control effectiveness", "partly effective")
+    INEFFECTIVE = "ineffective", pgettext_lazy("control effectiveness", "not effective")
 
 
 class TreatmentStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    DONE = "done", _("done")
-    CANCELLED = "cancelled", _("cancelled")
+    PLANNED = "planned", pgettext_lazy("risk treatment", "planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("risk treatment", "in progress")
+    DONE = "done", pgettext_lazy("risk treatment", "done")
+    CANCELLED = "cancelled", pgettext_lazy("risk treatment", "cancelled")
 
 
 class AcceptanceStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    APPROVED = "approved", _("approved")
-    REFUSED = "refused", _("refused")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    SUBMITTED = "submitted", pgettext_lazy("risk acceptance", "submitted")
+    APPROVED = "approved", pgettext_lazy("risk acceptance", "approved")
+    REFUSED = "refused", pgettext_lazy("risk acceptance", "refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("risk acceptance", "withdrawn")
 
 
 class IndicatorSource(models.TextChoices):
@@ -133,15 +133,15 @@ class Direction(models.TextChoices):
 
 
 class Band(models.TextChoices):
-    NONE = "", _("no reading")
-    GREEN = "green", _("green")
-    AMBER = "amber", _("amber")
-    RED = "red", _("red")
+    NONE = "", pgettext_lazy("key risk indicator", "no reading")
+    GREEN = "green", pgettext_lazy("key risk indicator", "green")
+    AMBER = "amber", pgettext_lazy("key risk indicator", "amber")
+    RED = "red", pgettext_lazy("key risk indicator", "red")
 
 
 class Stage(models.TextChoices):
     """Which rating of a risk: before any control, with today's controls, after treatment."""
 
-    INHERENT = "inherent", _("inherent")
-    CURRENT = "current", _("current")
-    TARGET = "target", _("target")
+    INHERENT = "inherent", pgettext_lazy("risk rating stage", "inherent")
+    CURRENT = "current", pgettext_lazy("risk rating stage", "current")
+    TARGET = "target", pgettext_lazy("risk rating stage", "target")
