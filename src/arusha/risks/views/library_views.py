@@ -426,7 +426,14 @@ def _scenario_values(scenario: Scenario, process: Process) -> dict[str, Any]:
 
 def _next_code(process: Process) -> str:
     family = process.code.split(".")[0]
-    taken = {scenario["scenario"].code for scenario in selectors.scenarios_of(process)}
+    # Codes are unique in the organization and a family shares them (EXA-S2 belongs to EXA.1):
+    # counting this process's scenarios alone would offer a sub-process a code already taken.
+    taken = {
+        scenario["scenario"].code
+        for row in selectors.catalogue_rows(process.organization)
+        if row.scenario_count and row.process.code.split(".")[0] == family
+        for scenario in selectors.scenarios_of(row.process)
+    }
     number = len(taken) + 1
     while f"{family}-S{number}" in taken:
         number += 1
