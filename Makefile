@@ -85,6 +85,7 @@ bench: install system-deps
 	scripts/with-postgres $(BIN)/python bench/surveys_sync.py
 	scripts/with-postgres $(BIN)/python bench/surveys_analysis.py
 	scripts/with-postgres $(BIN)/python bench/surveys_ingest.py
+	scripts/with-postgres $(BIN)/python bench/risks_register.py
 
 demo: install
 	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo
