@@ -4,7 +4,9 @@
 a head of administration, a risk owner, and three members of the working group; installs
 the 5x5 preset matrix and the process library; and opens a cycle in planning with those
 four in its group (all declared, nothing to declare) and EXA, REL and VAL in scope.
-`to_identification`, `add_risk`, `rate` and `to_step` move it on.
+`to_identification`, `add_risk`, `rate` and `to_step` move it on; `following_cycle` opens
+the next cycle with the same group and scope, `stays_out` declares a member's conflict of
+interest, `draft_plan` gives an action plan to receive treatments.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from conftest import Cast
 
     from arusha.core.models import Organization, User
+    from arusha.frameworks.models import FrameworkVersion
+    from arusha.planning.models import ActionPlan, Kpi, Objective
     from arusha.risks.models import Cycle, CycleMember, Matrix, Process, Risk
 
 
@@ -49,9 +53,8 @@ def field(cast: Cast) -> Field:
 
     from arusha.core.permissions import PresetRole
     from arusha.risks.models import Process
-    from arusha.risks.services.cycles import cycle_create, member_add, member_declare
+    from arusha.risks.services.cycles import cycle_create
     from arusha.risks.services.library import catalogue_install, matrix_install
-    from arusha.risks.vocabulary import MemberRole
 
     officer = person(cast, "risks@test.example", "Rita Risks", [PresetRole.INTEGRITY_OFFICER])
     head = person(cast, "head-risks@test.example", "Hugo Head", [PresetRole.HEAD_OF_ADMINISTRATION])
@@ -76,10 +79,7 @@ def field(cast: Cast) -> Field:
         processes=scoped,
         scope_text="Examination, release and valuation at the port.",
     )
-    group = [member_add(actor=officer, cycle=cycle, user=officer, role=MemberRole.CHAIR)]
-    group += [member_add(actor=officer, cycle=cycle, user=user) for user in members]
-    for member in group:
-        member_declare(actor=member.user, member=member, no_conflict=True)
+    group = working_group(officer, cycle, members)
     return Field(
         organization=organization,
         officer=officer,
@@ -91,6 +91,87 @@ def field(cast: Cast) -> Field:
         cycle=cycle,
         group=group,
     )
+
+
+def working_group(chair: User, cycle: Cycle, members: Sequence[User]) -> list[CycleMember]:
+    """The chair (who adds everyone) and the members, each declared with nothing to declare."""
+    from arusha.risks.services.cycles import member_add, member_declare
+    from arusha.risks.vocabulary import MemberRole
+
+    group = [member_add(actor=chair, cycle=cycle, user=chair, role=MemberRole.CHAIR)]
+    group += [member_add(actor=chair, cycle=cycle, user=user) for user in members]
+    for member in group:
+        member_declare(actor=member.user, member=member, no_conflict=True)
+    return group
+
+
+def following_cycle(f: Field, title: str, scope_text: str) -> Cycle:
+    """A cycle that follows the field's, on its matrix, with its group and scope, at identification."""
+    from django_scopes import scopes_disabled
+
+    from arusha.risks.services.cycles import cycle_advance, cycle_create
+
+    with scopes_disabled():
+        processes = list(f.cycle.processes.all())
+    cycle = cycle_create(
+        actor=f.officer,
+        organization=f.organization,
+        title=title,
+        matrix=f.matrix,
+        processes=processes,
+        scope_text=scope_text,
+        previous=f.cycle,
+    )
+    working_group(f.officer, cycle, f.members)
+    return cycle_advance(actor=f.officer, cycle=cycle)
+
+
+def stays_out(member: CycleMember, processes: Sequence[Process], interests: str) -> CycleMember:
+    """The member declares `interests` and stays out of `processes` (a conflict of interest)."""
+    from arusha.risks.services.cycles import member_declare
+
+    return member_declare(
+        actor=member.user, member=member, no_conflict=False, interests=interests, conflicts=list(processes)
+    )
+
+
+def draft_plan(
+    cast: Cast, pack: FrameworkVersion, *, title: str, objective: str, kpi: tuple[str, str]
+) -> tuple[ActionPlan, Objective, Kpi]:
+    """A draft action plan of this year and the next (after a self-assessment), with an objective,
+    and a KPI (code, name) in the organization's library."""
+    import datetime
+
+    from django.utils import timezone
+
+    from arusha.assessments import services as assessment_services
+    from arusha.planning import services as planning_services
+
+    year = timezone.localdate().year
+    assessment = assessment_services.assessment_create(
+        actor=cast.owner,
+        organization=cast.customs,
+        title="Self-assessment",
+        framework_version=pack,
+        mode=3,
+        scope_kind="comprehensive",
+        planned_start=datetime.date(year, 1, 5),
+        planned_end=datetime.date(year, 3, 1),
+    )
+    plan = planning_services.plan_create(
+        actor=cast.owner,
+        organization=cast.customs,
+        assessment=assessment,
+        title=title,
+        period_start=datetime.date(year, 1, 1),
+        period_end=datetime.date(year + 1, 12, 31),
+    )
+    goal = planning_services.objective_add(actor=cast.owner, plan=plan, what=objective)
+    code, name = kpi
+    measure = planning_services.kpi_save(
+        actor=cast.owner, organization=cast.customs, values={"code": code, "name": name}
+    )
+    return plan, goal, measure
 
 
 def to_identification(f: Field) -> Cycle:

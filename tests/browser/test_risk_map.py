@@ -34,13 +34,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from arusha.assessments import services as assessment_services
 from arusha.core.models import User
 from arusha.core.permissions import PresetRole
-from arusha.planning import services as planning_services
 from tests.browser.conftest import axe_violations, screenshot
 from tests.browser.test_self_assessment import PASSWORD, _sign_in
-from tests.risks import person
+from tests.risks import draft_plan, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,30 +97,8 @@ def _people(cast: Any) -> tuple[User, User, list[User]]:
 
 def _draft_plan(cast: Any, small_pack: Any) -> None:
     """A draft action plan of this year and the next, with an objective and a KPI in the library."""
-    year = timezone.localdate().year
-    assessment = assessment_services.assessment_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        title="Self-assessment",
-        framework_version=small_pack,
-        mode=3,
-        scope_kind="comprehensive",
-        planned_start=datetime.date(year, 1, 5),
-        planned_end=datetime.date(year, 3, 1),
-    )
-    plan = planning_services.plan_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        assessment=assessment,
-        title=PLAN,
-        period_start=datetime.date(year, 1, 1),
-        period_end=datetime.date(year + 1, 12, 31),
-    )
-    planning_services.objective_add(actor=cast.owner, plan=plan, what=OBJECTIVE)
     code, name = KPI.split(" ", 1)
-    planning_services.kpi_save(
-        actor=cast.owner, organization=cast.customs, values={"code": code, "name": name}
-    )
+    draft_plan(cast, small_pack, title=PLAN, objective=OBJECTIVE, kpi=(code, name))
 
 
 def _signed_in(page: Any, url: str, email: str) -> None:

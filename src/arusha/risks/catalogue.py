@@ -2,16 +2,25 @@
 
 data/processes.yaml is written in the project's own words, in English, French and
 Spanish. Installing it copies it, in one language, into an organization's own catalogue,
-which the organization then edits freely (arusha.risks.services.library).
+which the organization then edits freely (arusha.risks.services.processes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from ruamel.yaml import YAML
 
 from arusha.frameworks.factors import FACTORS
@@ -33,6 +42,20 @@ LocalizedList = dict[Language, list[Text]]
 SCHEME_PARTS = ("who", "with_whom", "what", "how", "benefit")
 
 
+# The codes each list of a scenario may hold, and how a refusal names them.
+_CODES: dict[str, tuple[Iterable[str], str]] = {
+    "corruption_types": (CorruptionType.values, "corruption types"),
+    "factors": (FACTORS, "key factors"),
+    "risk_factors": (RiskFactor.values, "risk factors"),
+}
+
+
+def _only(values: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"unknown {what} {sorted(unknown)}")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -48,33 +71,14 @@ class ScenarioEntry(_Strict):
     @field_validator("scheme")
     @classmethod
     def _parts(cls, value: dict[str, Localized]) -> dict[str, Localized]:
-        unknown = set(value) - set(SCHEME_PARTS)
-        if unknown:
-            raise ValueError(f"unknown scheme parts {sorted(unknown)}")
+        _only(value, SCHEME_PARTS, "scheme parts")
         return value
 
-    @field_validator("corruption_types")
+    @field_validator("corruption_types", "factors", "risk_factors")
     @classmethod
-    def _types(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - set(CorruptionType.values)
-        if unknown:
-            raise ValueError(f"unknown corruption types {sorted(unknown)}")
-        return value
-
-    @field_validator("factors")
-    @classmethod
-    def _factors(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - set(FACTORS)
-        if unknown:
-            raise ValueError(f"unknown key factors {sorted(unknown)}")
-        return value
-
-    @field_validator("risk_factors")
-    @classmethod
-    def _risk_factors(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - set(RiskFactor.values)
-        if unknown:
-            raise ValueError(f"unknown risk factors {sorted(unknown)}")
+    def _codes(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        allowed, what = _CODES[str(info.field_name)]
+        _only(value, allowed, what)
         return value
 
 

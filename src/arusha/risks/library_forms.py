@@ -1,4 +1,4 @@
-"""Forms of the library's screens: they parse input; arusha.risks.services.library enforces the rules."""
+"""Forms of the library's screens: they parse input; the services (library, processes) enforce the rules."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from arusha.core.models import Division
 from arusha.frameworks.factors import FACTOR_NAMES
 from arusha.risks.matrices import DEFAULT_PRESET
 from arusha.risks.models import Process
-from arusha.risks.services.library import MAX_DEFINITION_BYTES, MAX_DESCRIPTION, MAX_SCHEME_PART
+from arusha.risks.services.library import MAX_DEFINITION_BYTES
+from arusha.risks.services.processes import MAX_DESCRIPTION, MAX_SCHEME_PART
 from arusha.risks.vocabulary import CorruptionType, RiskFactor
 
 PRESETS = [
@@ -161,7 +162,7 @@ class ScenarioForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    # The process's version: a scenario is part of its process's entry (services.library.scenario_save).
+    # The process's version: a scenario is part of its process's entry (services.processes.scenario_save).
     version = VersionField()
     idempotency_key = CreationKeyField()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -161,7 +162,8 @@ class MatrixDefinition(_Strict):
         return {level.code: index for index, level in enumerate(self.levels)}
 
 
-def _localized(value: dict[str, str], language: str | None = None) -> str:
+def localized(value: Mapping[str, str], language: str | None = None) -> str:
+    """A matrix text in `language` (the reader's, when not given), else in English."""
     language = (language or get_language() or "en").split("-")[0]
     return value.get(language) or value.get("en") or next(iter(value.values()), "")
 
@@ -221,21 +223,21 @@ class Scale:
 
     def levels(self, language: str | None = None) -> list[Level]:
         return [
-            Level(level.code, _localized(level.label, language), level.colour, index)
+            Level(level.code, localized(level.label, language), level.colour, index)
             for index, level in enumerate(self.definition.levels)
         ]
 
     def level_label(self, code: str, language: str | None = None) -> str:
         for level in self.definition.levels:
             if level.code == code:
-                return _localized(level.label, language)
+                return localized(level.label, language)
         return ""
 
     def likelihood_label(self, rank: int, language: str | None = None) -> str:
-        return _localized(self.definition.likelihood[rank - 1].label, language)
+        return localized(self.definition.likelihood[rank - 1].label, language)
 
     def impact_label(self, rank: int, language: str | None = None) -> str:
-        return _localized(self.definition.impact[rank - 1].label, language)
+        return localized(self.definition.impact[rank - 1].label, language)
 
     def above_acceptable(self, code: str) -> bool:
         return self.severity(code) > self.severity(self.definition.appetite.acceptable)

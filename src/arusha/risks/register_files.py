@@ -24,6 +24,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_scopes import scope, scopes_disabled
 
 from arusha.core.access import Access, policy_for
@@ -289,7 +290,7 @@ def _labels(codes: Sequence[str], names: Mapping[str, Any]) -> str:
 def _rating(register: Register, risk: Risk, stage: str) -> str:
     likelihood, impact = getattr(risk, f"{stage}_likelihood"), getattr(risk, f"{stage}_impact")
     if likelihood is None or impact is None:
-        return _("not rated")
+        return pgettext("risk", "not rated")
     level = _level_label(register, getattr(risk, f"{stage}_level"))
     # The multiplication sign reads "by", as in "a five by five matrix": ranks are never multiplied.
     text = _("likelihood %(l)s × impact %(i)s: %(level)s")  # noqa: RUF001

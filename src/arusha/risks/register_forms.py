@@ -17,13 +17,12 @@ from arusha.core.forms import ModelChoicesField
 from arusha.core.models import Division, User
 from arusha.frameworks.factors import FACTORS, factor_label
 from arusha.planning import selectors as planning_selectors
-from arusha.risks.matrices import Scale
+from arusha.risks.matrices import Scale, localized
 from arusha.risks.models import STAGES, Cycle, Process, Risk, Scenario
 from arusha.risks.selectors.register import (
     SORTS,
     Register,
     RegisterFilters,
-    localized,
     members_of,
     owner_candidates,
     processes_in_scope,

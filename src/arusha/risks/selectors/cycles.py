@@ -21,7 +21,8 @@ from arusha.core.models import Division, Membership, Organization, User
 from arusha.risks.access import CyclePolicy, RiskPolicy, process_family
 from arusha.risks.appetite import scale_of, standing
 from arusha.risks.models import Cycle, CycleMember, Evidence, Matrix, Process, Risk
-from arusha.risks.services.cycles import BACK, NEXT, ProcessCodes, uncovered
+from arusha.risks.services.cycles import BACK, NEXT
+from arusha.risks.services.guards import ProcessCodes, uncovered
 from arusha.risks.vocabulary import CYCLE_ORDER, CycleStatus
 
 

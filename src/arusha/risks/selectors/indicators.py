@@ -11,10 +11,16 @@ from django_scopes import scope
 from arusha.core.metrics import metric_label
 from arusha.planning import selectors as planning_selectors
 from arusha.risks.models import Indicator, Reading, Risk
+from arusha.risks.selectors.base import one_or_404
 from arusha.risks.services.indicators import plain
 from arusha.risks.vocabulary import IndicatorSource
 
 READINGS_SHOWN = 12
+
+
+def indicator_of(risk: Risk, pk: int) -> Indicator:
+    """The indicator `pk` of the risk, or 404 (another risk's indicator is not found here)."""
+    return one_or_404(Indicator, risk.organization, related=["risk__cycle"], risk=risk, pk=pk)
 
 
 def shown(value: Decimal | None) -> str:

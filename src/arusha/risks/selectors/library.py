@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count
-from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_scopes import scope
@@ -23,6 +22,7 @@ from arusha.frameworks.factors import factor_label
 from arusha.risks.catalogue import library, walk
 from arusha.risks.matrices import Scale
 from arusha.risks.models import Matrix, Process, Scenario
+from arusha.risks.selectors.base import one_or_404
 from arusha.risks.vocabulary import CorruptionType, RiskFactor
 
 
@@ -138,11 +138,7 @@ def scenarios_of(process: Process) -> list[dict[str, Any]]:
 
 def scenario_of(process: Process, pk: int) -> Scenario:
     """The scenario `pk` of the process, or 404 (another process's scenario is not found here)."""
-    with scope(organization=process.organization):
-        found = Scenario.objects.filter(process=process, pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return one_or_404(Scenario, process.organization, process=process, pk=pk)
 
 
 def scenario_view(scenario: Scenario) -> dict[str, Any]:

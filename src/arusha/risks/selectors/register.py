@@ -17,10 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.http import Http404
-from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scope, scopes_disabled
 
 from arusha.core.access import Access, membership_permissions, policy_for
@@ -30,7 +27,7 @@ from arusha.frameworks.factors import factor_label
 from arusha.planning import selectors as planning_selectors
 from arusha.risks.access import OWN, RATE, RiskPolicy
 from arusha.risks.appetite import scale_of, standing
-from arusha.risks.matrices import Level, Scale
+from arusha.risks.matrices import Level, Scale, localized
 from arusha.risks.models import (
     RESTRICTED_FIELDS,
     STAGES,
@@ -43,8 +40,9 @@ from arusha.risks.models import (
     Scenario,
     Treatment,
 )
+from arusha.risks.selectors.acceptances import acceptance_state
+from arusha.risks.selectors.base import one_or_404
 from arusha.risks.vocabulary import (
-    AcceptanceStatus,
     CorruptionType,
     Decision,
     Knowledge,
@@ -67,12 +65,6 @@ DIMENSION_LABELS = {
     "staff": gettext_lazy("Staff"),
 }
 SORTS = ("code", "level", "title")
-
-
-def localized(value: Mapping[str, str], language: str | None = None) -> str:
-    """A matrix text in the reader's language, else in English."""
-    language = (language or get_language() or "en").split("-")[0]
-    return value.get(language) or value.get("en") or next(iter(value.values()), "")
 
 
 @dataclass(frozen=True)
@@ -405,18 +397,6 @@ class AcceptanceRow:
     state_label: str
 
 
-def acceptance_state(acceptance: Acceptance, today: datetime.date | None = None) -> tuple[str, str]:
-    """The acceptance's state as shown: an approval past its end date reads "expired" (it stays approved)."""
-    today = today or timezone.localdate()
-    if (
-        acceptance.status == AcceptanceStatus.APPROVED
-        and acceptance.expires_on is not None
-        and acceptance.expires_on < today
-    ):
-        return "expired", _("expired")
-    return acceptance.status, str(AcceptanceStatus(acceptance.status).label)
-
-
 @dataclass(frozen=True)
 class RiskPage:
     risk: Risk
@@ -499,57 +479,15 @@ def stage_label(stage: str) -> str:
 
 
 def control_of(risk: Risk, pk: int) -> Control:
-    with scope(organization=risk.organization_id):
-        found = Control.objects.filter(risk=risk, pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return one_or_404(Control, risk.organization_id, risk=risk, pk=pk)
 
 
 def treatment_of(risk: Risk, pk: int) -> Treatment:
-    with scope(organization=risk.organization_id):
-        found = Treatment.objects.filter(risk=risk, pk=pk).select_related("owner").first()
-    if found is None:
-        raise Http404
-    return found
+    return one_or_404(Treatment, risk.organization_id, related=["owner"], risk=risk, pk=pk)
 
 
 def acceptance_of(risk: Risk, pk: int) -> Acceptance:
-    with scope(organization=risk.organization_id):
-        found = Acceptance.objects.filter(risk=risk, pk=pk).select_related("submitted_by").first()
-    if found is None:
-        raise Http404
-    return found
-
-
-def acceptances_expiring(organization: Organization, within_days: int) -> list[Acceptance]:
-    """Approved acceptances that end within `within_days` days from today (not those already past)."""
-    today = timezone.localdate()
-    with scope(organization=organization):
-        return list(
-            Acceptance.objects.filter(
-                risk__organization=organization,
-                status=AcceptanceStatus.APPROVED,
-                expires_on__gte=today,
-                expires_on__lte=today + datetime.timedelta(days=max(within_days, 0)),
-            )
-            .select_related("risk", "risk__cycle", "risk__process")
-            .order_by("expires_on", "pk")
-        )
-
-
-def acceptances_expired(organization: Organization) -> list[Acceptance]:
-    """Approved acceptances whose end date has passed: the risk must be treated or accepted again."""
-    with scope(organization=organization):
-        return list(
-            Acceptance.objects.filter(
-                risk__organization=organization,
-                status=AcceptanceStatus.APPROVED,
-                expires_on__lt=timezone.localdate(),
-            )
-            .select_related("risk", "risk__cycle", "risk__process")
-            .order_by("expires_on", "pk")
-        )
+    return one_or_404(Acceptance, risk.organization_id, related=["submitted_by"], risk=risk, pk=pk)
 
 
 # --- Choices of the forms -------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Writes of assessment cycles: creation, the working group, evidence, and the steps with their guards.
 
 planning → identification → rating → treatment planning → review → approved →
-published → monitoring → closed. `blockers(cycle)` says what stops the next step; the
-step refuses with those reasons. A working-group member holds a grant of
+published → monitoring → closed. `blockers(cycle)` (arusha.risks.services.guards) says
+what stops the next step; the step refuses with those reasons. A working-group member holds a grant of
 `risks.risk.rate` on the cycle for as long as they are a member.
 """
 
@@ -23,25 +23,20 @@ from arusha.core.concurrency import save_versioned
 from arusha.core.errors import DomainError
 from arusha.core.models import Division, Grant, Membership, Organization, User
 from arusha.core.services import grant_create, grant_revoke
-from arusha.risks.access import MANAGE, RATE, authorize_risk, process_ancestors, process_family
-from arusha.risks.appetite import scale_of, standing
-from arusha.risks.matrices import Scale
-from arusha.risks.models import Acceptance, Cycle, CycleMember, Evidence, Matrix, Process, Risk
+from arusha.risks.access import MANAGE, RATE, authorize_risk, process_family
+from arusha.risks.models import Cycle, CycleMember, Evidence, Matrix, Process
+from arusha.risks.services.guards import blockers
 from arusha.risks.services.library import matrix_freeze
 from arusha.risks.vocabulary import (
-    AcceptanceStatus,
     CycleStatus,
-    Decision,
     EvidenceKind,
     MemberRole,
-    TreatmentStatus,
 )
 
 S = CycleStatus
 CYCLE_FIELDS = ("title", "status", "matrix", "scope", "starts_on", "reassess_on", "previous")
 # The states in which the register itself may change (risks, ratings, treatments).
 OPEN_FOR_RISKS = (S.IDENTIFICATION, S.RATING, S.TREATMENT, S.MONITORING)
-MINIMUM_MEMBERS = 3
 # What cycle_update may change (the status moves only through cycle_advance / cycle_return).
 UPDATABLE = ("title", "scope", "starts_on", "reassess_on", "matrix", "previous")
 # A declaration of interests is a few paragraphs, not a document.
@@ -155,8 +150,7 @@ def cycle_update(
     """Change the title, scope, dates; the matrix only while planning; the processes until rating."""
     authorize_risk(actor, "manage", cycle)
     organization = cycle.organization
-    if cycle.status == S.CLOSED:
-        raise DomainError(_("This assessment is closed."))
+    not_closed(cycle)
     matrix = values.get("matrix", cycle.matrix)
     if matrix != cycle.matrix and cycle.status != S.PLANNING:
         raise DomainError(_("The matrix is fixed once identification starts."), field="matrix")
@@ -207,8 +201,7 @@ def _grant_reason(cycle: Cycle) -> str:
 def member_add(*, actor: User | None, cycle: Cycle, user: User, role: str = MemberRole.MEMBER) -> CycleMember:
     """Add a person to the working group; they get a grant to rate the cycle's risks."""
     authorize_risk(actor, "manage", cycle)
-    if cycle.status == S.CLOSED:
-        raise DomainError(_("This assessment is closed."))
+    not_closed(cycle)
     if role not in MemberRole.values:
         raise DomainError(_("Choose a role."), field="role")
     organization = cycle.organization
@@ -313,8 +306,7 @@ def member_declare(
             _("Keep the declaration under %(count)d characters.") % {"count": INTERESTS_LIMIT},
             field="interests",
         )
-    if cycle.status == S.CLOSED:
-        raise DomainError(_("This assessment is closed."))
+    not_closed(cycle)
     with scopes_disabled():
         scoped = set(process_family([p.pk for p in cycle.processes.all()]))
     if any(p.pk not in scoped for p in conflicts):
@@ -356,8 +348,7 @@ def evidence_add(
 ) -> Evidence:
     """A source the group draws on. An interview names nobody unless `interviewee` is given."""
     authorize_risk(actor, "rate", cycle)
-    if cycle.status == S.CLOSED:
-        raise DomainError(_("This assessment is closed."))
+    not_closed(cycle)
     if kind not in EvidenceKind.values:
         raise DomainError(_("Choose the kind of source."), field="kind")
     if not title.strip():
@@ -389,8 +380,7 @@ def evidence_add(
 
 def evidence_remove(*, actor: User | None, evidence: Evidence) -> None:
     authorize_risk(actor, "rate", evidence.cycle)
-    if evidence.cycle.status == S.CLOSED:
-        raise DomainError(_("This assessment is closed."))
+    not_closed(evidence.cycle)
     with scope(organization=evidence.cycle.organization), transaction.atomic():
         audit_record(
             actor=actor,
@@ -402,119 +392,6 @@ def evidence_remove(*, actor: User | None, evidence: Evidence) -> None:
 
 
 # --- Steps -------------------------------------------------------------------------------
-
-
-def _planning_blockers(cycle: Cycle) -> list[str]:
-    found = []
-    members = list(cycle.members.filter(active=True).select_related("user"))
-    if not any(m.role == MemberRole.CHAIR for m in members):
-        found.append(_("The working group needs a chair."))
-    others = [m for m in members if m.role != MemberRole.CHAIR]
-    if len(others) < MINIMUM_MEMBERS:
-        found.append(
-            _("The working group needs at least %(count)d members besides the chair; it has %(have)d.")
-            % {"count": MINIMUM_MEMBERS, "have": len(others)}
-        )
-    undeclared = [str(m.user) for m in members if not m.declared]
-    if undeclared:
-        found.append(_("Still to declare their interests: %(names)s.") % {"names": ", ".join(undeclared)})
-    if not cycle.processes.exists():
-        found.append(_("Choose the processes in scope."))
-    if cycle.matrix is None:
-        found.append(_("Choose the risk matrix."))
-    return found
-
-
-def _live_acceptance(acceptance: Acceptance, today: datetime.date) -> bool:
-    if acceptance.status == AcceptanceStatus.SUBMITTED:
-        return True
-    return acceptance.status == AcceptanceStatus.APPROVED and not (
-        acceptance.expires_on is not None and acceptance.expires_on < today
-    )
-
-
-def uncovered(risk: Risk, scale: Scale, process_codes: list[str] | None = None) -> str | None:
-    """Why a risk above appetite still lacks an answer, or None when it needs none or has one.
-
-    A risk above appetite is answered by a treatment that is not cancelled (whatever the
-    decision, unless it is to accept), or, when the decision is to accept, by an acceptance
-    submitted or approved and not expired. A zero-tolerance risk is never answered by an
-    acceptance. Reads the risk's `treatments` and `acceptances` (prefetch them for many);
-    `process_codes`: the risk's process and its ancestors, when the caller has them.
-    """
-    place = standing(risk, scale, process_codes)
-    if not place.above:
-        return None
-    if risk.decision == Decision.ACCEPT:
-        if place.zero_tolerance is not None:
-            return str(
-                _("%(risk)s falls under a zero-tolerance rule: it cannot be accepted; plan a treatment.")
-                % {"risk": risk.code}
-            )
-        today = timezone.localdate()
-        if any(_live_acceptance(a, today) for a in risk.acceptances.all()):
-            return None
-        return str(
-            _("%(risk)s is to be accepted, but no acceptance is submitted or in force.") % {"risk": risk.code}
-        )
-    if any(t.status != TreatmentStatus.CANCELLED for t in risk.treatments.all()):
-        return None
-    return str(
-        _("%(risk)s is above appetite: plan a treatment or submit an acceptance.") % {"risk": risk.code}
-    )
-
-
-class ProcessCodes:
-    """The codes of a risk's process and its ancestors, looked up once per process."""
-
-    def __init__(self) -> None:
-        self._known: dict[int, list[str]] = {}
-
-    def of(self, risk: Risk) -> list[str]:
-        if risk.process_id not in self._known:
-            self._known[risk.process_id] = [p.code for p in process_ancestors(risk.process)]
-        return self._known[risk.process_id]
-
-
-def _treatment_blockers(cycle: Cycle) -> list[str]:
-    scale = scale_of(cycle)
-    if scale is None:
-        return [_("Choose the risk matrix.")]
-    risks = cycle.risks.select_related("process").prefetch_related("treatments", "acceptances")
-    codes = ProcessCodes()
-    found = (uncovered(risk, scale, codes.of(risk)) for risk in risks)
-    return [reason for reason in found if reason is not None]
-
-
-def blockers(cycle: Cycle) -> list[str]:
-    """What stops the cycle from taking its next step (empty: it may go on)."""
-    with scopes_disabled():
-        status = cycle.status
-        if status == S.PLANNING:
-            return _planning_blockers(cycle)
-        if status == S.IDENTIFICATION and not cycle.risks.exists():
-            return [_("Identify at least one risk.")]
-        if status == S.RATING:
-            unrated = [r.code for r in cycle.risks.all() if not (r.rated("inherent") and r.rated("current"))]
-            if unrated:
-                return [
-                    _("Rate the inherent and current levels of: %(codes)s.") % {"codes": ", ".join(unrated)}
-                ]
-        if status == S.TREATMENT:
-            return _treatment_blockers(cycle)
-        if status == S.REVIEW:
-            found: list[str] = []
-            pending = cycle.risks.filter(acceptances__status=AcceptanceStatus.SUBMITTED).values_list(
-                "code", flat=True
-            )
-            if pending:
-                found.append(
-                    _("Decide the acceptances still waiting: %(codes)s.")
-                    % {"codes": ", ".join(sorted(set(pending)))}
-                )
-            # A refused acceptance leaves its risk without an answer: send the cycle back.
-            return found + _treatment_blockers(cycle)
-        return []
 
 
 def _moved_meanwhile(cycle: Cycle, seen: str) -> None:
@@ -613,6 +490,12 @@ def cycle_return(*, actor: User, cycle: Cycle, reason: str, version: int | None 
             changes={"status": [seen, cycle.status], "reason": [None, reason]},
         )
         return cycle
+
+
+def not_closed(cycle: Cycle) -> None:
+    """Refuse any change to a closed assessment (its group, evidence, acceptances, indicators)."""
+    if cycle.status == S.CLOSED:
+        raise DomainError(_("This assessment is closed."))
 
 
 def open_for_risks(cycle: Cycle) -> None:

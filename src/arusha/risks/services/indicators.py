@@ -36,7 +36,9 @@ from arusha.core.models import User
 from arusha.core.services import notification_send
 from arusha.monitoring import selectors as monitoring_selectors
 from arusha.risks.access import authorize_risk
-from arusha.risks.models import Cycle, Indicator, Reading, Risk
+from arusha.risks.models import Indicator, Reading, Risk
+from arusha.risks.services.checks import choice
+from arusha.risks.services.cycles import not_closed
 from arusha.risks.services.register import risk_reopen
 from arusha.risks.vocabulary import (
     Band,
@@ -92,11 +94,6 @@ def band_of(indicator: Indicator, value: Decimal | None) -> str:
     return band_for(indicator.direction, indicator.amber, indicator.red, value)
 
 
-def _open(cycle: Cycle) -> None:
-    if cycle.status == CycleStatus.CLOSED:
-        raise DomainError(_("This assessment is closed."))
-
-
 def _check(risk: Risk, values: Mapping[str, Any]) -> dict[str, Any]:
     """The indicator's values, checked; errors name the field."""
     from arusha.planning import selectors as planning_selectors
@@ -108,10 +105,9 @@ def _check(risk: Risk, values: Mapping[str, Any]) -> dict[str, Any]:
     if len(name) > 200:
         raise DomainError(_("Keep the name under 200 characters."), field="name")
     clean["name"] = name
-    source = values.get("source") or ""
-    if source not in IndicatorSource.values:
-        raise DomainError(_("Choose where the values come from."), field="source")
-    clean["source"] = source
+    source = clean["source"] = choice(
+        values, "source", IndicatorSource.values, _("Choose where the values come from.")
+    )
     clean["kpi"] = None
     clean["metric"] = ""
     if source == IndicatorSource.KPI:
@@ -130,10 +126,9 @@ def _check(risk: Risk, values: Mapping[str, Any]) -> dict[str, Any]:
         if metric_of(metric) is None:
             raise DomainError(_("Choose a figure the platform computes."), field="metric")
         clean["metric"] = metric
-    direction = values.get("direction") or ""
-    if direction not in Direction.values:
-        raise DomainError(_("Say whether higher or lower values are worse."), field="direction")
-    clean["direction"] = direction
+    direction = clean["direction"] = choice(
+        values, "direction", Direction.values, _("Say whether higher or lower values are worse.")
+    )
     amber = number(values.get("amber"), "amber")
     red = number(values.get("red"), "red")
     if direction == Direction.UP and red < amber:
@@ -162,7 +157,7 @@ def indicator_save(
 ) -> Indicator:
     """Define a key risk indicator of the risk, or change one (`indicator`, read at `version`)."""
     authorize_risk(actor, "report", risk)
-    _open(risk.cycle)
+    not_closed(risk.cycle)
     if indicator is not None and indicator.risk_id != risk.pk:
         raise DomainError(_("This indicator belongs to another risk."))
     current = {name: getattr(indicator, name) for name in INDICATOR_FIELDS} if indicator else {}
@@ -218,7 +213,7 @@ def reading_add(
     """Type in the indicator's value for a period (one reading per period)."""
     risk = indicator.risk
     authorize_risk(actor, "report", risk)
-    _open(risk.cycle)
+    not_closed(risk.cycle)
     start, end = _period(period_start, period_end)
     amount = number(value, "value")
     with scope(organization=risk.organization), transaction.atomic():
@@ -231,15 +226,7 @@ def reading_add(
             )
         try:
             with transaction.atomic():
-                reading = Reading.objects.create(
-                    indicator=indicator,
-                    period_start=start,
-                    period_end=end,
-                    value=amount,
-                    band=band_of(indicator, amount),
-                    source=IndicatorSource.MANUAL,
-                    entered_by=actor,
-                )
+                reading = _new_reading(actor, indicator, start, end, amount, IndicatorSource.MANUAL)
         except IntegrityError as error:
             raise DomainError(
                 _("This indicator already has a reading for this period."), field="period_start"
@@ -247,6 +234,25 @@ def reading_add(
         _audit_reading(actor, indicator, reading, "arusha.risks.indicator.read", None)
         _follow(indicator, [reading])
         return reading
+
+
+def _new_reading(
+    actor: User | None,
+    indicator: Indicator,
+    start: datetime.date,
+    end: datetime.date,
+    value: Decimal,
+    source: str,
+) -> Reading:
+    return Reading.objects.create(
+        indicator=indicator,
+        period_start=start,
+        period_end=end,
+        value=value,
+        band=band_of(indicator, value),
+        source=source,
+        entered_by=actor,
+    )
 
 
 def _audit_reading(
@@ -306,7 +312,7 @@ def indicator_refresh(
     Returns the readings written."""
     risk = indicator.risk
     authorize_risk(actor, "report", risk)
-    _open(risk.cycle)
+    not_closed(risk.cycle)
     if span not in SPANS:
         raise DomainError(_("Choose a month or a quarter."), field="span")
     today = today or timezone.localdate()
@@ -325,15 +331,7 @@ def indicator_refresh(
         for start, end, value in found:
             reading = existing.get((start, end))
             if reading is None:
-                reading = Reading.objects.create(
-                    indicator=indicator,
-                    period_start=start,
-                    period_end=end,
-                    value=value,
-                    band=band_of(indicator, value),
-                    source=indicator.source,
-                    entered_by=actor,
-                )
+                reading = _new_reading(actor, indicator, start, end, value, indicator.source)
                 _audit_reading(actor, indicator, reading, "arusha.risks.indicator.read", None)
             elif reading.source == indicator.source and reading.value != value:
                 before = reading.value

@@ -23,6 +23,7 @@ from arusha.frameworks.factors import FACTORS
 from arusha.risks.access import OWN, RATE, authorize_risk, conflicted, process_family
 from arusha.risks.appetite import scale_of
 from arusha.risks.models import RESTRICTED_FIELDS, STAGES, Cycle, Process, RatingSnapshot, Risk, Scenario
+from arusha.risks.services.checks import choice, text
 from arusha.risks.services.cycles import open_for_risks
 from arusha.risks.vocabulary import CorruptionType, CycleStatus, Decision, Knowledge, RiskFactor, RiskStatus
 
@@ -54,10 +55,7 @@ def _check(cycle: Cycle, values: Mapping[str, Any]) -> dict[str, Any]:
         clean["title"] = title
     for name in RESTRICTED_FIELDS:
         if name in values:
-            text = str(values[name] or "").strip()
-            if len(text) > MAX_TEXT:
-                raise DomainError(_("Keep this under %(n)d characters.") % {"n": MAX_TEXT}, field=name)
-            clean[name] = text
+            clean[name] = text(values, name, limit=MAX_TEXT)
     if "process" in values:
         process = values["process"]
         if not isinstance(process, Process) or process.organization_id != cycle.organization_id:
@@ -85,10 +83,7 @@ def _check(cycle: Cycle, values: Mapping[str, Any]) -> dict[str, Any]:
             _check_owner(cycle, owner)
         clean["owner"] = owner
     if "decision" in values:
-        decision = values["decision"] or ""
-        if decision not in Decision.values:
-            raise DomainError(_("Choose a treatment decision."), field="decision")
-        clean["decision"] = decision
+        clean["decision"] = choice(values, "decision", Decision.values, _("Choose a treatment decision."))
     if "review_on" in values:
         review_on = values["review_on"]
         if review_on is not None and not isinstance(review_on, datetime.date):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -33,14 +33,14 @@ from arusha.core.permissions import PresetRole
 from arusha.planning import services as planning_services
 from arusha.risks.access import authorize_risk, process_ancestors
 from arusha.risks.appetite import scale_of, standing
-from arusha.risks.matrices import Scale
+from arusha.risks.matrices import Scale, localized
 from arusha.risks.models import Acceptance, Control, Risk, Treatment
-from arusha.risks.selectors.register import acceptances_expiring
-from arusha.risks.services.cycles import open_for_risks
+from arusha.risks.selectors.acceptances import acceptances_expiring
+from arusha.risks.services.checks import choice, text
+from arusha.risks.services.cycles import not_closed, open_for_risks
 from arusha.risks.vocabulary import (
     AcceptanceStatus,
     ControlKind,
-    CycleStatus,
     Decision,
     Effectiveness,
     RiskStatus,
@@ -69,34 +69,40 @@ TREATMENT_FIELDS = ("title", "description", "owner", "due_on", "status")
 MAX_TEXT = 5_000
 
 
-def _text(values: Mapping[str, Any], name: str, *, limit: int, required: str | None = None) -> str:
-    text = str(values.get(name) or "").strip()
-    if required and not text:
-        raise DomainError(required, field=name)
-    if len(text) > limit:
-        raise DomainError(_("Keep this under %(n)d characters.") % {"n": limit}, field=name)
-    return text
-
-
-def _choice(values: Mapping[str, Any], name: str, allowed: Sequence[str], message: str) -> str:
-    value = str(values.get(name) or "")
-    if value not in allowed:
-        raise DomainError(message, field=name)
-    return value
+def _is_member(organization_id: int, user: User) -> bool:
+    with scopes_disabled():
+        return Membership.objects.filter(organization_id=organization_id, user=user, is_active=True).exists()
 
 
 def _member(risk: Risk, user: Any, field: str) -> User | None:
     if user is None:
         return None
-    if not isinstance(user, User):
-        raise DomainError(_("Choose an active member of the organization."), field=field)
-    with scopes_disabled():
-        active = Membership.objects.filter(
-            organization_id=risk.organization_id, user=user, is_active=True
-        ).exists()
-    if not active:
+    if not isinstance(user, User) or not _is_member(risk.organization_id, user):
         raise DomainError(_("Choose an active member of the organization."), field=field)
     return user
+
+
+Part = TypeVar("Part", Control, Treatment)
+
+
+def _add_or_change(
+    model: type[Part],
+    risk: Risk,
+    clean: dict[str, Any],
+    found: Part | None,
+    fields: Sequence[str],
+    version: int | None,
+) -> tuple[Part, dict[str, Any]]:
+    """Add the risk's next control or treatment, or change `found` (read at `version`); with
+    its values before (none for a new one)."""
+    if found is None:
+        last = model.objects.filter(risk=risk).aggregate(last=Max("position"))["last"]
+        return model.objects.create(risk=risk, position=(last or 0) + 1, **clean), {}
+    before = snapshot(found, fields)
+    for name, value in clean.items():
+        setattr(found, name, value)
+    save_versioned(found, version=version, fields=list(clean))
+    return found, before
 
 
 # --- Controls ------------------------------------------------------------------------------
@@ -104,14 +110,14 @@ def _member(risk: Risk, user: Any, field: str) -> User | None:
 
 def _check_control(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "kind": _choice(values, "kind", ControlKind.values, _("Choose preventive, detective or corrective.")),
-        "description": _text(
+        "kind": choice(values, "kind", ControlKind.values, _("Choose preventive, detective or corrective.")),
+        "description": text(
             values, "description", limit=MAX_TEXT, required=_("Describe the control in a sentence or two.")
         ),
-        "design": _choice(
+        "design": choice(
             values, "design", Effectiveness.values, _("Choose how well the control is designed.")
         ),
-        "operation": _choice(
+        "operation": choice(
             values, "operation", Effectiveness.values, _("Choose how well the control works in practice.")
         ),
     }
@@ -132,15 +138,7 @@ def control_save(
     open_for_risks(risk.cycle)
     clean = _check_control(values)
     with scope(organization=risk.organization), transaction.atomic():
-        if control is None:
-            last = Control.objects.filter(risk=risk).aggregate(last=Max("position"))["last"]
-            before: dict[str, Any] = {}
-            control = Control.objects.create(risk=risk, position=(last or 0) + 1, **clean)
-        else:
-            before = snapshot(control, CONTROL_FIELDS)
-            for name, value in clean.items():
-                setattr(control, name, value)
-            save_versioned(control, version=version, fields=list(clean))
+        control, before = _add_or_change(Control, risk, clean, control, CONTROL_FIELDS, version)
         audit_record(
             actor=actor,
             action="arusha.risks.control.saved",
@@ -175,11 +173,11 @@ def _check_treatment(risk: Risk, values: Mapping[str, Any]) -> dict[str, Any]:
     if due_on is not None and not isinstance(due_on, datetime.date):
         raise DomainError(_("Give the due date as a date."), field="due_on")
     return {
-        "title": _text(values, "title", limit=200, required=_("Give the treatment a short title.")),
-        "description": _text(values, "description", limit=MAX_TEXT),
+        "title": text(values, "title", limit=200, required=_("Give the treatment a short title.")),
+        "description": text(values, "description", limit=MAX_TEXT),
         "owner": _member(risk, values.get("owner"), "owner"),
         "due_on": due_on,
-        "status": _choice(
+        "status": choice(
             {"status": values.get("status") or TreatmentStatus.PLANNED},
             "status",
             TreatmentStatus.values,
@@ -207,17 +205,9 @@ def treatment_save(
     open_for_risks(risk.cycle)
     clean = _check_treatment(risk, values)
     with scope(organization=risk.organization), transaction.atomic():
-        changes: dict[str, list[Any]] = {}
-        if treatment is None:
-            last = Treatment.objects.filter(risk=risk).aggregate(last=Max("position"))["last"]
-            before: dict[str, Any] = {}
-            treatment = Treatment.objects.create(risk=risk, position=(last or 0) + 1, **clean)
-            changes = _risk_follows_treatment(risk)
-        else:
-            before = snapshot(treatment, TREATMENT_FIELDS)
-            for name, value in clean.items():
-                setattr(treatment, name, value)
-            save_versioned(treatment, version=version, fields=list(clean))
+        new = treatment is None
+        treatment, before = _add_or_change(Treatment, risk, clean, treatment, TREATMENT_FIELDS, version)
+        changes = _risk_follows_treatment(risk) if new else {}
         audit_record(
             actor=actor,
             action="arusha.risks.treatment.saved",
@@ -248,12 +238,7 @@ def _risk_follows_treatment(risk: Risk) -> dict[str, list[Any]]:
 
 
 def _may_perform(plan: ActionPlan, user: User | None) -> bool:
-    if user is None:
-        return False
-    with scopes_disabled():
-        return Membership.objects.filter(
-            organization_id=plan.organization_id, user=user, is_active=True
-        ).exists()
+    return user is not None and _is_member(plan.organization_id, user)
 
 
 def activity_description(treatment: Treatment) -> str:
@@ -362,7 +347,7 @@ def _acceptable_now(risk: Risk, scale: Scale, level: str) -> None:
     if rule is not None:
         raise DomainError(
             _("This risk falls under zero tolerance (%(rule)s): it is never accepted. Plan a treatment.")
-            % {"rule": _label(rule.label)}
+            % {"rule": localized(rule.label)}
         )
     if not scale.above_acceptable(level):
         raise DomainError(_("This risk is within the appetite: there is nothing to accept."))
@@ -373,18 +358,11 @@ def _acceptable_now(risk: Risk, scale: Scale, level: str) -> None:
         )
 
 
-def _label(value: Mapping[str, str]) -> str:
-    from django.utils.translation import get_language
-
-    language = (get_language() or "en").split("-")[0]
-    return value.get(language) or value.get("en") or next(iter(value.values()), "")
-
-
 def acceptance_submit(*, actor: User, risk: Risk, reason: str) -> Acceptance:
     """Ask to accept the risk at its current level; its decision becomes "accept"."""
     authorize_risk(actor, "rate", risk)
     open_for_risks(risk.cycle)
-    text = _text(
+    reason_text = text(
         {"reason": reason}, "reason", limit=MAX_TEXT, required=_("Say why the risk may be accepted.")
     )
     scale = _scale(risk)
@@ -399,7 +377,7 @@ def acceptance_submit(*, actor: User, risk: Risk, reason: str) -> Acceptance:
         acceptance = Acceptance.objects.create(
             risk=risk,
             level=level,
-            reason=text,
+            reason=reason_text,
             submitted_by=actor,
             submitted_on=timezone.localdate(),
         )
@@ -474,8 +452,7 @@ def acceptance_decide(*, actor: User, acceptance: Acceptance, approve: bool) -> 
                 else "—"
             }
         )
-    if risk.cycle.status == CycleStatus.CLOSED:
-        raise DomainError(_("This assessment is closed."))
+    not_closed(risk.cycle)
     if acceptance.status != AcceptanceStatus.SUBMITTED:
         raise DomainError(_("This acceptance has been decided already."))
     if approve:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from openpyxl import load_workbook
-from tests.risks import Field, add_risk, to_identification
+from tests.risks import Field, add_risk, following_cycle, to_identification
 
 from arusha.risks import workbook
 from arusha.risks.models import Cycle
@@ -34,28 +34,10 @@ def rating_cycle(f: Field) -> Cycle:
 
 
 def second_cycle(f: Field, title: str = "Clearance corruption risks 2027") -> Cycle:
-    from django_scopes import scopes_disabled
-
-    from arusha.risks.services.cycles import cycle_advance, cycle_create, member_add, member_declare
+    from arusha.risks.services.cycles import cycle_advance
     from arusha.risks.services.register import risk_create
-    from arusha.risks.vocabulary import MemberRole
 
-    with scopes_disabled():
-        processes = list(f.cycle.processes.all())
-    cycle = cycle_create(
-        actor=f.officer,
-        organization=f.organization,
-        title=title,
-        matrix=f.matrix,
-        processes=processes,
-        scope_text=f.cycle.scope,
-        previous=f.cycle,
-    )
-    group = [member_add(actor=f.officer, cycle=cycle, user=f.officer, role=MemberRole.CHAIR)]
-    group += [member_add(actor=f.officer, cycle=cycle, user=user) for user in f.members]
-    for member in group:
-        member_declare(actor=member.user, member=member, no_conflict=True)
-    cycle = cycle_advance(actor=f.officer, cycle=cycle)
+    cycle = following_cycle(f, title, f.cycle.scope)
     risk_create(
         actor=f.officer,
         cycle=cycle,

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tests.risks import Field, add_risk, field, rate, to_identification, to_step
+from tests.risks import Field, add_risk, field, following_cycle, rate, to_identification, to_step
 
 if TYPE_CHECKING:
     from conftest import Cast
@@ -55,27 +55,7 @@ def read(f: Field, indicator: Indicator, value: str, start: datetime.date, end: 
 
 def next_cycle(f: Field, title: str = "Clearance corruption risks 2027") -> Cycle:
     """A cycle that follows the field's, with the same group and scope, at identification."""
-    from django_scopes import scopes_disabled
-
-    from arusha.risks.services.cycles import cycle_advance, cycle_create, member_add, member_declare
-    from arusha.risks.vocabulary import MemberRole
-
-    with scopes_disabled():
-        processes = list(f.cycle.processes.all())
-    cycle = cycle_create(
-        actor=f.officer,
-        organization=f.organization,
-        title=title,
-        matrix=f.matrix,
-        processes=processes,
-        scope_text="The same scope, two years on.",
-        previous=f.cycle,
-    )
-    group = [member_add(actor=f.officer, cycle=cycle, user=f.officer, role=MemberRole.CHAIR)]
-    group += [member_add(actor=f.officer, cycle=cycle, user=user) for user in f.members]
-    for member in group:
-        member_declare(actor=member.user, member=member, no_conflict=True)
-    return cycle_advance(actor=f.officer, cycle=cycle)
+    return following_cycle(f, title, "The same scope, two years on.")
 
 
 @contextmanager

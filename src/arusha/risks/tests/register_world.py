@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from tests.risks import Field, add_risk, field, person, to_identification
+from tests.risks import Field, add_risk, draft_plan, field, person, to_identification
 
 if TYPE_CHECKING:
     from conftest import Cast
@@ -70,34 +70,14 @@ class PlanWorld:
 
 
 def plan_world(cast: Cast, pack: FrameworkVersion) -> PlanWorld:
-    from arusha.assessments import services as assessment_services
     from arusha.core.permissions import PresetRole
-    from arusha.planning import services as planning_services
 
-    year = timezone.localdate().year
-    assessment = assessment_services.assessment_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        title="Self-assessment",
-        framework_version=pack,
-        mode=3,
-        scope_kind="comprehensive",
-        planned_start=datetime.date(year, 1, 5),
-        planned_end=datetime.date(year, 3, 1),
-    )
-    plan = planning_services.plan_create(
-        actor=cast.owner,
-        organization=cast.customs,
-        assessment=assessment,
+    plan, objective, kpi = draft_plan(
+        cast,
+        pack,
         title="Integrity action plan",
-        period_start=datetime.date(year, 1, 1),
-        period_end=datetime.date(year + 1, 12, 31),
-    )
-    objective = planning_services.objective_add(actor=cast.owner, plan=plan, what="Fewer bribes at valuation")
-    kpi = planning_services.kpi_save(
-        actor=cast.owner,
-        organization=cast.customs,
-        values={"code": "VAL-1", "name": "Share of valuations reviewed"},
+        objective="Fewer bribes at valuation",
+        kpi=("VAL-1", "Share of valuations reviewed"),
     )
     planner = person(
         cast, "planner@test.example", "Pia Planner", [PresetRole.INTEGRITY_OFFICER, PresetRole.COORDINATOR]

@@ -10,7 +10,8 @@ from tests.risks import add_risk, field, rate, to_identification
 
 from arusha.core.errors import DomainError
 from arusha.risks.models import RatingSnapshot
-from arusha.risks.services.cycles import blockers, cycle_advance, member_remove
+from arusha.risks.services.cycles import cycle_advance, member_remove
+from arusha.risks.services.guards import blockers
 from arusha.risks.services.register import risk_rate
 from arusha.risks.vocabulary import CycleStatus, RiskStatus
 

@@ -20,7 +20,6 @@ from arusha.core.permissions import PresetRole
 from arusha.risks.access import RATE
 from arusha.risks.models import Acceptance, Cycle, CycleMember, Risk, Treatment
 from arusha.risks.services.cycles import (
-    blockers,
     cycle_advance,
     cycle_create,
     cycle_return,
@@ -31,6 +30,7 @@ from arusha.risks.services.cycles import (
     member_declare,
     member_remove,
 )
+from arusha.risks.services.guards import blockers
 from arusha.risks.services.library import matrix_install
 from arusha.risks.vocabulary import (
     AcceptanceStatus,

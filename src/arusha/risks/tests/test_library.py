@@ -23,6 +23,8 @@ from arusha.risks.services.library import (
     matrix_edit,
     matrix_install,
     parse_definition,
+)
+from arusha.risks.services.processes import (
     process_activate,
     process_deactivate,
     process_delete,

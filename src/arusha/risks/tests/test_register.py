@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scopes_disabled
-from tests.risks import add_risk
+from tests.risks import add_risk, stays_out
 
 from arusha.core.access import access_of
 from arusha.core.errors import DomainError
 from arusha.core.models import AuditEvent
 from arusha.risks.models import RatingSnapshot
 from arusha.risks.selectors.register import RegisterFilters, register_rows
-from arusha.risks.services.cycles import member_declare
 from arusha.risks.services.register import risk_create, risk_rate, risk_update
 from arusha.risks.services.treatments import treatment_save
 from arusha.risks.tests.register_world import CANARY, rated, values
@@ -101,13 +100,7 @@ def test_the_register_reads_a_fixed_number_of_queries(cast, django_assert_max_nu
 def test_moving_a_risk_into_a_process_one_is_conflicted_on_is_refused(cast):
     r = rated(cast)
     member = r.f.group[1]
-    member_declare(
-        actor=member.user,
-        member=member,
-        no_conflict=False,
-        interests="Cousin at the port",
-        conflicts=[r.f.processes["REL"]],
-    )
+    stays_out(member, [r.f.processes["REL"]], "Cousin at the port")
     with pytest.raises(DomainError) as refused:
         risk_update(actor=member.user, risk=r.fine, values={"process": r.f.processes["REL"]})
     assert refused.value.field == "process"
@@ -120,13 +113,7 @@ def test_moving_a_risk_into_a_process_one_is_conflicted_on_is_refused(cast):
 def test_a_conflicted_member_cannot_rate_or_change_the_risk(cast):
     r = rated(cast)
     member = r.f.group[1]
-    member_declare(
-        actor=member.user,
-        member=member,
-        no_conflict=False,
-        interests="Cousin",
-        conflicts=[r.f.processes["VAL"]],
-    )
+    stays_out(member, [r.f.processes["VAL"]], "Cousin")
     with pytest.raises(PermissionDenied):
         risk_rate(actor=member.user, risk=r.fine, ratings={"current": (1, 1)})
     with pytest.raises(PermissionDenied):

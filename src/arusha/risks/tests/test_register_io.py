@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_scopes import scope
 from docx import Document
-from tests.risks import add_risk, field, person, to_identification
+from tests.risks import add_risk, field, person, stays_out, to_identification
 
 from arusha.core.models import AuditEvent
 from arusha.core.permissions import PresetRole
@@ -226,14 +226,9 @@ def _cleared(sheet, *rows):
 
 
 def test_a_member_with_a_conflict_on_a_process_cannot_import_its_risks(cast):
-    from arusha.risks.services.cycles import member_declare
-
     f = field(cast)
     member = f.group[1]
-    member_declare(
-        actor=member.user, member=member, no_conflict=False, interests="Brother is a broker",
-        conflicts=[f.processes["REL"]],
-    )  # fmt: skip
+    stays_out(member, [f.processes["REL"]], "Brother is a broker")
     rating_cycle(f)
     with pytest.raises(RegisterImportError) as refused:
         register_import(actor=member.user, cycle=f.cycle, data=register_book(f, 3))

@@ -6,12 +6,11 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from tests.forms import hidden_value
-from tests.risks import add_risk
+from tests.risks import add_risk, stays_out
 
 from arusha.core.models import AuditEvent
 from arusha.planning import selectors as planning_selectors
 from arusha.risks.models import Acceptance, Control, RatingSnapshot, Risk, Scenario, Treatment
-from arusha.risks.services.cycles import member_declare
 from arusha.risks.services.treatments import acceptance_submit, treatment_save
 from arusha.risks.tests.register_world import CANARY, due_in_plan, plan_world, rated, values
 
@@ -112,9 +111,7 @@ def test_a_reader_sees_the_risk_but_may_not_change_it(client, cast):
 def test_a_conflicted_member_gets_403_on_rate_and_edit(client, cast):
     r = rated(cast)
     member = r.f.group[1]
-    member_declare(
-        actor=member.user, member=member, no_conflict=False, interests="x", conflicts=[r.f.processes["VAL"]]
-    )
+    stays_out(member, [r.f.processes["VAL"]], "x")
     client.force_login(member.user)
     assert client.get(_url("risk-detail", cast, r.fine.pk)).status_code == 200
     for name in ("risk-edit", "risk-rate", "control-add", "treatment-add"):

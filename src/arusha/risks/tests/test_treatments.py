@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
-from tests.risks import person, to_step
+from tests.risks import person, stays_out, to_step
 
 from arusha.core.errors import DomainError
 from arusha.core.models import AuditEvent
@@ -17,8 +17,8 @@ from arusha.core.permissions import PresetRole
 from arusha.planning import selectors as planning_selectors
 from arusha.planning import services as planning_services
 from arusha.risks.models import Acceptance, Control, Treatment
-from arusha.risks.selectors.register import acceptance_state, acceptances_expired, acceptances_expiring
-from arusha.risks.services.cycles import blockers, member_declare
+from arusha.risks.selectors.acceptances import acceptance_state, acceptances_expired, acceptances_expiring
+from arusha.risks.services.guards import blockers
 from arusha.risks.services.treatments import (
     acceptance_decide,
     acceptance_submit,
@@ -98,13 +98,7 @@ def test_a_control_refuses_bad_values_naming_the_field(cast, given, field):
 def test_a_member_who_declared_a_conflict_cannot_add_a_control(cast):
     r = rated(cast)
     member = r.f.group[1]
-    member_declare(
-        actor=member.user,
-        member=member,
-        no_conflict=False,
-        interests="Brother is a broker",
-        conflicts=[r.fine.process],
-    )
+    stays_out(member, [r.fine.process], "Brother is a broker")
     with pytest.raises(PermissionDenied):
         control_save(actor=member.user, risk=r.fine, values={"kind": "preventive", "description": "x"})
 

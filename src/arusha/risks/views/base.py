@@ -9,21 +9,27 @@
 Registers are confidential: someone outside the organization, or who may not see the
 object, gets 404; a member who sees it but may not do this gets 403. Every read of a
 cycle or a risk is audited (arusha.core.policies.on_object). `cycle_of`, `risk_of`,
-`can_of` read what the policy left in the request's notes.
+`can_of` read what the policy left in the request's notes. `one_button` runs the
+pages that ask once before a change (remove, install, take out of use).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import Http404, HttpRequest
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from arusha.core.errors import DomainError
 from arusha.core.policies import View, custom, on_object
 from arusha.core.requests import notes_of, object_of
 from arusha.risks.access import works_on_risks
 from arusha.risks.models import Cycle, Matrix, Process, Risk
+
+T = TypeVar("T")
 
 
 def _works_on_risks(request: HttpRequest, kwargs: dict[str, Any]) -> None:
@@ -71,3 +77,26 @@ def matrix_of(request: HttpRequest) -> Matrix:
 def can_of(request: HttpRequest, kind: str) -> dict[str, bool]:
     """The policy's answers for the object loaded under `kind` ("cycle", "risk", ...)."""
     return notes_of(request).answers.get(kind, {})
+
+
+def one_button(
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    url: str,
+    page: Callable[[], HttpResponse],
+    refused_url: str = "",
+) -> HttpResponse:
+    """A change with one button: GET shows `page`, which asks once; POST runs `action`, says
+    how it went (`done`: a message, or a function of what the action returned) and goes on to
+    `url`, or back to `refused_url` (else `url`) when the service refuses."""
+    if request.method != "POST":
+        return page()
+    try:
+        value = action()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(refused_url or url)
+    messages.success(request, done(value) if callable(done) else done)
+    return redirect(url)

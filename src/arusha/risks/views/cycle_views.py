@@ -6,6 +6,7 @@ Every write goes through arusha.risks.services.cycles, which checks the right ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -35,8 +36,9 @@ from arusha.risks.cycle_forms import (
 from arusha.risks.models import Cycle, CycleMember
 from arusha.risks.selectors import cycles as selectors
 from arusha.risks.services import cycles as services
+from arusha.risks.services.guards import blockers
 from arusha.risks.templatetags.risk_cycle import url_or_none
-from arusha.risks.views.base import can_of, cycle_of, on_cycle, works_on_risks_policy
+from arusha.risks.views.base import can_of, cycle_of, on_cycle, one_button, works_on_risks_policy
 from arusha.risks.vocabulary import CycleStatus, EvidenceKind
 
 
@@ -49,6 +51,19 @@ def _page(
 ) -> HttpResponse:
     context = {"cycle": cycle, "can": can_of(request, "cycle"), **values}
     return render(request, f"risks/cycle/{template}.html", context, status=status)
+
+
+def _confirm(
+    request: HttpRequest, cycle: Cycle, action: Callable[[], object], *, done: str, back: str, **values: Any
+) -> HttpResponse:
+    """Remove something from the cycle (a member, a source), asking once first; then back to `back`."""
+    return one_button(
+        request,
+        action,
+        done=done,
+        url=back,
+        page=lambda: _page(request, "confirm", cycle, back_url=back, **values),
+    )
 
 
 # --- The list, start and edit -----------------------------------------------------------
@@ -152,7 +167,7 @@ def _detail(
         cycle,
         status=status,
         steps=selectors.steps_of(cycle),
-        blockers=services.blockers(cycle) if step is not None else [],
+        blockers=blockers(cycle) if step is not None else [],
         next_step=step,
         back_step=back,
         may_advance=may_advance,
@@ -261,22 +276,13 @@ def cycle_members(request: HttpRequest, organization: str, cycle: int) -> HttpRe
 def member_remove(request: HttpRequest, organization: str, cycle: int, member: int) -> HttpResponse:
     current, user = cycle_of(request), user_of(request)
     found = selectors.member_in(current, member)
-    if request.method == "POST":
-        try:
-            services.member_remove(actor=user, member=found)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(
-                request,
-                _("%(person)s has left the working group and no longer rates its risks.")
-                % {"person": found.user},
-            )
-        return redirect(cycle_url(current, "cycle-members"))
-    return _page(
+    return _confirm(
         request,
-        "confirm",
         current,
+        lambda: services.member_remove(actor=user, member=found),
+        done=_("%(person)s has left the working group and no longer rates its risks.")
+        % {"person": found.user},
+        back=cycle_url(current, "cycle-members"),
         section="members",
         heading=_("Remove %(person)s from the working group") % {"person": found.user},
         explanation=[
@@ -284,7 +290,6 @@ def member_remove(request: HttpRequest, organization: str, cycle: int, member: i
             _("Their declaration stays in the history of the assessment."),
         ],
         button=_("Remove from the group"),
-        back_url=cycle_url(current, "cycle-members"),
     )
 
 
@@ -392,18 +397,12 @@ def evidence_add(request: HttpRequest, organization: str, cycle: int) -> HttpRes
 def evidence_remove(request: HttpRequest, organization: str, cycle: int, evidence: int) -> HttpResponse:
     current, user = cycle_of(request), user_of(request)
     found = selectors.evidence_in(current, evidence)
-    if request.method == "POST":
-        try:
-            services.evidence_remove(actor=user, evidence=found)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("The source %(title)s is removed.") % {"title": found.title})
-        return redirect(cycle_url(current, "cycle-evidence"))
-    return _page(
+    return _confirm(
         request,
-        "confirm",
         current,
+        lambda: services.evidence_remove(actor=user, evidence=found),
+        done=_("The source %(title)s is removed.") % {"title": found.title},
+        back=cycle_url(current, "cycle-evidence"),
         section="evidence",
         heading=_("Remove the source %(title)s") % {"title": found.title},
         explanation=[
@@ -411,5 +410,4 @@ def evidence_remove(request: HttpRequest, organization: str, cycle: int, evidenc
             _("This cannot be undone."),
         ],
         button=_("Remove the source"),
-        back_url=cycle_url(current, "cycle-evidence"),
     )

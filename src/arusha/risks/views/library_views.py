@@ -1,7 +1,8 @@
 """The library of risk mapping: the process catalogue with its example scenarios, and the matrices.
 
 Anyone who works on risks reads it; the keepers of the library (`risks.library.manage`)
-change it. Every write goes through arusha.risks.services.library; a frozen matrix is
+change it. Every write goes through arusha.risks.services.library (matrices, the shipped
+library) or arusha.risks.services.processes (the catalogue); a frozen matrix is
 never changed, its edit makes the next version.
 """
 
@@ -10,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from arusha.core.errors import DomainError
 from arusha.core.form_pages import form_page
 from arusha.core.policies import custom
 from arusha.core.requests import notes_of, organization_of, user_of
@@ -35,11 +34,13 @@ from arusha.risks.library_forms import (
 from arusha.risks.models import Matrix, Process, Scenario
 from arusha.risks.selectors import library as selectors
 from arusha.risks.services import library as services
+from arusha.risks.services import processes
 from arusha.risks.views.base import (
     can_of,
     matrix_of,
     on_matrix,
     on_process,
+    one_button,
     process_of,
     works_on_risks_policy,
 )
@@ -108,43 +109,45 @@ def catalogue_install(request: HttpRequest, organization: str) -> HttpResponse:
     """Copy the shipped process library into the catalogue (processes the catalogue lacks, by code)."""
     org, user = organization_of(request), user_of(request)
     back = library_url(org.slug)
-    if request.method == "POST":
-        try:
-            added = services.catalogue_install(actor=user, organization=org, language=_language())
-        except DomainError as error:
-            messages.error(request, str(error.message))
-            return redirect(back)
-        if added:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s process of the library is added to the catalogue, with its scenarios.",
-                    "%(count)s processes of the library are added to the catalogue, with their scenarios.",
-                    added,
-                )
-                % {"count": added},
-            )
-        else:
-            messages.success(request, _("The catalogue already holds every process of the library."))
-        return redirect(back + "#catalogue")
-    missing = selectors.library_missing(org)
-    return render(
+
+    def done(added: int) -> str:
+        if not added:
+            return _("The catalogue already holds every process of the library.")
+        return ngettext(
+            "%(count)s process of the library is added to the catalogue, with its scenarios.",
+            "%(count)s processes of the library are added to the catalogue, with their scenarios.",
+            added,
+        ) % {"count": added}
+
+    def page() -> HttpResponse:
+        missing = selectors.library_missing(org)
+        return render(
+            request,
+            "risks/library/confirm.html",
+            {
+                "form": LibraryKeyForm(),
+                "heading": _("Install the process library"),
+                "explanation": [
+                    _(
+                        "Arusha's library of Customs processes is copied into your catalogue, in the "
+                        "language of this page, with its example corruption scenarios. You can change all "
+                        "of it afterwards."
+                    ),
+                    _("Processes whose code the catalogue already has are left as they are."),
+                ],
+                "refusal": "" if missing else _("The catalogue already holds every process of the library."),
+                "button": _("Install the library"),
+                "back_url": back,
+            },
+        )
+
+    return one_button(
         request,
-        "risks/library/confirm.html",
-        {
-            "form": LibraryKeyForm(),
-            "heading": _("Install the process library"),
-            "explanation": [
-                _(
-                    "Arusha's library of Customs processes is copied into your catalogue, in the language of "
-                    "this page, with its example corruption scenarios. You can change all of it afterwards."
-                ),
-                _("Processes whose code the catalogue already has are left as they are."),
-            ],
-            "refusal": "" if missing else _("The catalogue already holds every process of the library."),
-            "button": _("Install the library"),
-            "back_url": back,
-        },
+        lambda: services.catalogue_install(actor=user, organization=org, language=_language()),
+        done=done,
+        url=back + "#catalogue",
+        refused_url=back,
+        page=page,
     )
 
 
@@ -265,7 +268,7 @@ def process_add(request: HttpRequest, organization: str) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda data: services.process_save(actor=user, organization=org, **data),
+        lambda data: processes.process_save(actor=user, organization=org, **data),
         success=process_url,
         message=lambda process: (
             _("The process %(process)s is added to the catalogue.") % {"process": process}
@@ -306,7 +309,7 @@ def process_edit(request: HttpRequest, organization: str, process: int) -> HttpR
     return form_page(
         request,
         form,
-        lambda data: services.process_save(actor=user, organization=org, process=current, **data),
+        lambda data: processes.process_save(actor=user, organization=org, process=current, **data),
         success=process_url,
         message=_("The process is saved."),
         template="risks/library/process_form.html",
@@ -326,17 +329,15 @@ def _process_action(
 ) -> HttpResponse:
     """A one-button change of a process: GET asks once, POST runs it and says how it went."""
     form = ProcessStateForm(request.POST or None, initial={"version": process.version})
-    if request.method == "POST":
-        version = form.cleaned_data.get("version") if form.is_valid() else None
-        try:
-            action(version)
-        except DomainError as error:
-            messages.error(request, str(error.message))
-            return redirect(process_url(process))
-        messages.success(request, done)
-        return redirect(done_url)
-    return render(
-        request, "risks/library/confirm.html", {"form": form, "back_url": process_url(process), **context}
+    return one_button(
+        request,
+        lambda: action(form.cleaned_data.get("version") if form.is_valid() else None),
+        done=done,
+        url=done_url,
+        refused_url=process_url(process),
+        page=lambda: render(
+            request, "risks/library/confirm.html", {"form": form, "back_url": process_url(process), **context}
+        ),
     )
 
 
@@ -347,7 +348,7 @@ def process_deactivate(request: HttpRequest, organization: str, process: int) ->
     return _process_action(
         request,
         current,
-        lambda version: services.process_deactivate(actor=user, process=current, version=version),
+        lambda version: processes.process_deactivate(actor=user, process=current, version=version),
         done=_("The process %(process)s is out of use: new cycles no longer offer it.")
         % {"process": current},
         done_url=process_url(current),
@@ -371,7 +372,7 @@ def process_activate(request: HttpRequest, organization: str, process: int) -> H
     return _process_action(
         request,
         current,
-        lambda version: services.process_activate(actor=user, process=current, version=version),
+        lambda version: processes.process_activate(actor=user, process=current, version=version),
         done=_("The process %(process)s is in use again.") % {"process": current},
         done_url=process_url(current),
         context={
@@ -392,7 +393,7 @@ def process_delete(request: HttpRequest, organization: str, process: int) -> Htt
     return _process_action(
         request,
         current,
-        lambda version: services.process_delete(actor=user, process=current),
+        lambda version: processes.process_delete(actor=user, process=current),
         done=_("The process %(process)s is removed from the catalogue.") % {"process": current},
         done_url=library_url(current.organization.slug) + "#catalogue",
         context={
@@ -448,7 +449,7 @@ def scenario_add(request: HttpRequest, organization: str, process: int) -> HttpR
     return form_page(
         request,
         form,
-        lambda data: services.scenario_save(
+        lambda data: processes.scenario_save(
             actor=user,
             process=current,
             code=data["code"],
@@ -479,7 +480,7 @@ def scenario_edit(request: HttpRequest, organization: str, process: int, scenari
     return form_page(
         request,
         form,
-        lambda data: services.scenario_save(
+        lambda data: processes.scenario_save(
             actor=user,
             process=current,
             scenario=found,

@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_scopes import scope
 
 from arusha.core.audit import audit_read
 from arusha.core.errors import DomainError
@@ -28,6 +27,7 @@ from arusha.risks.indicator_forms import IndicatorForm, ReadingForm, RefreshForm
 from arusha.risks.models import Cycle, Indicator, Reading, Risk
 from arusha.risks.selectors.dashboard import dashboard
 from arusha.risks.selectors.heatmap import heatmap
+from arusha.risks.selectors.indicators import indicator_of
 from arusha.risks.selectors.thread import thread
 from arusha.risks.services.indicators import (
     INDICATOR_FIELDS,
@@ -94,14 +94,6 @@ def process_thread(request: HttpRequest, organization: str, process: int) -> Htt
 # --- Key risk indicators -----------------------------------------------------------------
 
 
-def _indicator(risk: Risk, pk: int) -> Indicator:
-    with scope(organization=risk.organization):
-        found = Indicator.objects.filter(risk=risk, pk=pk).select_related("risk__cycle").first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def _back(risk: Risk) -> str:
     return f"{risk_page(risk)}#indicators"
 
@@ -144,7 +136,7 @@ def indicator_add(request: HttpRequest, organization: str, risk: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, organization: str, risk: int, indicator: int) -> HttpResponse:
     current, user = risk_of(request), user_of(request)
-    found = _indicator(current, indicator)
+    found = indicator_of(current, indicator)
     form = IndicatorForm(
         request.POST or None, organization=organization_of(request), editing=True, initial=_values(found)
     )
@@ -175,7 +167,7 @@ def _read_message(reading: Reading) -> str:
 @require_http_methods(["GET", "POST"])
 def reading_create(request: HttpRequest, organization: str, risk: int, indicator: int) -> HttpResponse:
     current, user = risk_of(request), user_of(request)
-    found = _indicator(current, indicator)
+    found = indicator_of(current, indicator)
     form = ReadingForm(request.POST or None)
     return form_page(
         request,
@@ -192,7 +184,7 @@ def reading_create(request: HttpRequest, organization: str, risk: int, indicator
 @require_POST
 def indicator_fetch(request: HttpRequest, organization: str, risk: int, indicator: int) -> HttpResponse:
     current, user = risk_of(request), user_of(request)
-    found = _indicator(current, indicator)
+    found = indicator_of(current, indicator)
     form = RefreshForm(request.POST)
     span: Span = "quarter" if form.is_valid() and form.cleaned_data.get("span") == "quarter" else "month"
     if found.source == IndicatorSource.MANUAL:

@@ -8,6 +8,7 @@ with 403). Views parse the request, call one service or selector, and render.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from arusha.core.form_pages import act, form_page
+from arusha.core.form_pages import form_page
 from arusha.core.listing import paginate
 from arusha.core.requests import access_of_request, is_htmx, organization_of, user_of
 from arusha.risks.appetite import scale_of
@@ -39,10 +40,11 @@ from arusha.risks.register_forms import (
     scenario_initial,
 )
 from arusha.risks.selectors import register as selectors
+from arusha.risks.selectors.acceptances import acceptance_state
 from arusha.risks.services import register as services
 from arusha.risks.services import treatments
 from arusha.risks.services.cycles import OPEN_FOR_RISKS
-from arusha.risks.views.base import can_of, cycle_of, on_cycle, on_risk, risk_of
+from arusha.risks.views.base import can_of, cycle_of, on_cycle, on_risk, one_button, risk_of
 from arusha.risks.vocabulary import CycleStatus
 
 # The steps at which a risk is rated (arusha.risks.services.register.risk_rate).
@@ -72,6 +74,32 @@ def _page(request: HttpRequest, cycle: Cycle, risk: Risk | None = None, **contex
         "open_register": cycle.status in OPEN_FOR_RISKS,
         **context,
     }
+
+
+def _part_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    anchor: str,
+    message: str | Callable[[Any], str],
+    template: str,
+    theirs: Callable[[Any], dict[str, Any]] | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """A form about a part of the risk (a control, a treatment, an acceptance): once saved, back
+    to that part of the risk's page."""
+    current = risk_of(request)
+    return form_page(
+        request,
+        form,
+        save,
+        success=_risk_url(organization_of(request).slug, current, anchor),
+        message=message,
+        template=f"risks/register/{template}.html",
+        context=_page(request, current.cycle, current, **context),
+        theirs=theirs,
+    )
 
 
 # --- The register ------------------------------------------------------------------------------
@@ -252,14 +280,13 @@ def _grid(scale: Any) -> list[tuple[str, list[Any]]]:
 def control_add(request: HttpRequest, organization: str, risk: int) -> HttpResponse:
     current, user = risk_of(request), user_of(request)
     form = ControlForm(request.POST or None)
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.control_save(actor=user, risk=current, values=data),
-        success=_risk_url(organization, current, "controls"),
+        anchor="controls",
         message=_("The control is added."),
-        template="risks/register/control_form.html",
-        context=_page(request, current.cycle, current),
+        template="control_form",
     )
 
 
@@ -275,17 +302,17 @@ def control_edit(request: HttpRequest, organization: str, risk: int, control: in
     form = ControlForm(
         request.POST or None, editing=True, initial={**_control_initial(found), "version": found.version}
     )
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.control_save(
             actor=user, risk=current, values=data, control=found, version=data.get("version")
         ),
-        success=_risk_url(organization, current, "controls"),
+        anchor="controls",
         message=_("The control is saved."),
-        template="risks/register/control_form.html",
-        context=_page(request, current.cycle, current, control=found),
+        template="control_form",
         theirs=_control_initial,
+        control=found,
     )
 
 
@@ -294,15 +321,16 @@ def control_edit(request: HttpRequest, organization: str, risk: int, control: in
 def control_remove(request: HttpRequest, organization: str, risk: int, control: int) -> HttpResponse:
     current, user = risk_of(request), user_of(request)
     found = selectors.control_of(current, control)
-    if request.method == "POST":
-        return act(
+    return one_button(
+        request,
+        lambda: treatments.control_remove(actor=user, control=found),
+        done=_("The control is removed."),
+        url=_risk_url(organization, current, "controls"),
+        page=lambda: render(
             request,
-            lambda: treatments.control_remove(actor=user, control=found),
-            _("The control is removed."),
-            _risk_url(organization, current, "controls"),
-        )
-    return render(
-        request, "risks/register/control_remove.html", _page(request, current.cycle, current, control=found)
+            "risks/register/control_remove.html",
+            _page(request, current.cycle, current, control=found),
+        ),
     )
 
 
@@ -321,14 +349,13 @@ def _treatment_initial(treatment: Any) -> dict[str, Any]:
 def treatment_add(request: HttpRequest, organization: str, risk: int) -> HttpResponse:
     current, user = risk_of(request), user_of(request)
     form = TreatmentForm(request.POST or None, cycle=current.cycle, initial={"owner": current.owner_id})
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.treatment_save(actor=user, risk=current, values=data),
-        success=_risk_url(organization, current, "treatments"),
+        anchor="treatments",
         message=_("The treatment is added. Make it an activity of an action plan when the plan is ready."),
-        template="risks/register/treatment_form.html",
-        context=_page(request, current.cycle, current),
+        template="treatment_form",
     )
 
 
@@ -343,17 +370,17 @@ def treatment_edit(request: HttpRequest, organization: str, risk: int, treatment
         editing=True,
         initial={**_treatment_initial(found), "version": found.version},
     )
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.treatment_save(
             actor=user, risk=current, values=data, treatment=found, version=data.get("version")
         ),
-        success=_risk_url(organization, current, "treatments"),
+        anchor="treatments",
         message=_("The treatment is saved."),
-        template="risks/register/treatment_form.html",
-        context=_page(request, current.cycle, current, treatment=found),
+        template="treatment_form",
         theirs=_treatment_initial,
+        treatment=found,
     )
 
 
@@ -364,7 +391,7 @@ def treatment_plan(request: HttpRequest, organization: str, risk: int, treatment
     found = selectors.treatment_of(current, treatment)
     plans = selectors.editable_plans(organization_of(request), access_of_request(request))
     form = TreatmentPlanForm(request.POST or None, plans=plans, organization=organization_of(request))
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.treatment_plan(
@@ -375,13 +402,14 @@ def treatment_plan(request: HttpRequest, organization: str, risk: int, treatment
             kpis=list(data.get("kpis") or []),
             new_kpis=data.get("new_kpis") or [],
         ),
-        success=_risk_url(organization, current, "treatments"),
+        anchor="treatments",
         message=lambda activity: (
             _("“%(title)s” is now an activity of the plan “%(plan)s”.")
             % {"title": activity.title, "plan": activity.plan.title}
         ),
-        template="risks/register/treatment_plan.html",
-        context=_page(request, current.cycle, current, treatment=found, plans=plans),
+        template="treatment_plan",
+        treatment=found,
+        plans=plans,
     )
 
 
@@ -394,23 +422,18 @@ def acceptance_submit(request: HttpRequest, organization: str, risk: int) -> Htt
     current, user = risk_of(request), user_of(request)
     form = AcceptanceForm(request.POST or None)
     page = selectors.risk_page(current)
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.acceptance_submit(actor=user, risk=current, reason=data["reason"]),
-        success=_risk_url(organization, current, "acceptances"),
+        anchor="acceptances",
         message=_("The acceptance is submitted: the person the appetite names decides on it."),
-        template="risks/register/acceptance_form.html",
-        context=_page(
-            request,
-            current.cycle,
-            current,
-            current_rating=page.ratings[1],
-            zero_tolerance=page.zero_tolerance,
-            acceptor=treatments.acceptor_label(page.scale, current.current_level, current.organization_id)
-            if page.scale is not None and current.current_level
-            else "",
-        ),
+        template="acceptance_form",
+        current_rating=page.ratings[1],
+        zero_tolerance=page.zero_tolerance,
+        acceptor=treatments.acceptor_label(page.scale, current.current_level, current.organization_id)
+        if page.scale is not None and current.current_level
+        else "",
     )
 
 
@@ -431,22 +454,17 @@ def acceptance_decide(request: HttpRequest, organization: str, risk: int, accept
         )
     form = DecideForm(request.POST or None)
     scale = scale_of(current.cycle)
-    return form_page(
+    return _part_page(
         request,
         form,
         lambda data: treatments.acceptance_decide(
             actor=user, acceptance=found, approve=data["decision"] == "approve"
         ),
-        success=_risk_url(organization, current, "acceptances"),
+        anchor="acceptances",
         message=_("The decision is recorded."),
-        template="risks/register/acceptance_decide.html",
-        context=_page(
-            request,
-            current.cycle,
-            current,
-            acceptance=found,
-            level_label=scale.level_label(found.level) if scale is not None else found.level,
-            state=selectors.acceptance_state(found),
-            months=scale.definition.appetite.acceptance_months if scale is not None else 0,
-        ),
+        template="acceptance_decide",
+        acceptance=found,
+        level_label=scale.level_label(found.level) if scale is not None else found.level,
+        state=acceptance_state(found),
+        months=scale.definition.appetite.acceptance_months if scale is not None else 0,
     )
