@@ -123,12 +123,18 @@ def _risks(
 ) -> list[Risk]:
     officer = _user(OFFICER)
     made = []
+    with scopes_disabled():
+        offices = list(cycle.offices.all())
     for code, _inherent, _current, _target in rows:
         with scopes_disabled():
             scenario = Scenario.objects.select_related("process").get(
                 process__organization=cycle.organization, code=code
             )
-        made.append(risk_create(actor=officer, cycle=cycle, values={"owner": owner}, scenario=scenario))
+        made.append(
+            risk_create(
+                actor=officer, cycle=cycle, values={"owner": owner}, scenario=scenario, offices=offices
+            )
+        )
     cycle = cycle_advance(actor=officer, cycle=cycle)
     for risk, (_code, inherent, current, target) in zip(made, rows, strict=True):
         risk_rate(
