@@ -131,15 +131,21 @@ def _match_key(process_id: int, title: str) -> tuple[int, str]:
     return process_id, " ".join(title.casefold().split())
 
 
-def _trend(cycle: Cycle, previous: Cycle, now: list[Risk], before: list[tuple[int, str, str, str]]) -> Trend:
+def _trend(
+    cycle: Cycle, previous: Cycle, now: list[Risk], before: list[tuple[int, str, str, str, int | None]]
+) -> Trend:
+    """Risks are matched by process and title, or by the library scenario both came from:
+    codes are numbered afresh in each cycle, so they never match."""
     scale, old_scale = scale_of(cycle), scale_of(previous)
-    by_key = {_match_key(p, t): (code, level) for p, t, code, level in before}
-    by_code = {code: (code, level) for _p, _t, code, level in before}
+    by_key = {_match_key(p, t): (code, level) for p, t, code, level, _s in before}
+    by_scenario = {s: (code, level) for _p, _t, code, level, s in before if s is not None}
     matched: set[str] = set()
     up: list[Moved] = []
     down: list[Moved] = []
     for risk in now:
-        found = by_key.get(_match_key(risk.process_id, risk.title)) or by_code.get(risk.code)
+        found = by_key.get(_match_key(risk.process_id, risk.title))
+        if found is None and risk.scenario_id is not None:
+            found = by_scenario.get(risk.scenario_id)
         if found is None or found[0] in matched:
             continue
         matched.add(found[0])
@@ -151,7 +157,7 @@ def _trend(cycle: Cycle, previous: Cycle, now: list[Risk], before: list[tuple[in
             moved = Moved(risk.code, risk.title, level_of(old_scale, old_level), level_of(scale, level))
             (up if change > 0 else down).append(moved)
     counts_now = Counter(r.current_level for r in now if r.current_level)
-    counts_before = Counter(level for *_rest, level in before if level)
+    counts_before = Counter(level for _p, _t, _c, level, _s in before if level)
     levels: list[Level] = []
     for source in (scale, old_scale):
         if source is None:
@@ -225,13 +231,13 @@ def dashboard(organization: Organization, access: Access, today: datetime.date) 
             )
         )
         previous_ids = [c.previous_id for c in live if c.previous_id in cycles]
-        before: dict[int, list[tuple[int, str, str, str]]] = {}
+        before: dict[int, list[tuple[int, str, str, str, int | None]]] = {}
         if previous_ids:
             earlier = policy_for(Risk).visible(access, Risk.objects.filter(cycle_id__in=previous_ids))
-            for cycle_id, process_id, title, code, level in earlier.values_list(
-                "cycle_id", "process_id", "title", "code", "current_level"
+            for cycle_id, process_id, title, code, level, scenario in earlier.values_list(
+                "cycle_id", "process_id", "title", "code", "current_level", "scenario_id"
             ):
-                before.setdefault(cycle_id, []).append((process_id, title, code, level))
+                before.setdefault(cycle_id, []).append((process_id, title, code, level, scenario))
 
     rows = []
     for risk in risks:
