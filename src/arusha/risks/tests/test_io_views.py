@@ -137,3 +137,12 @@ def test_the_import_page_lists_every_problem_and_saves_nothing(f):
     wrong = client.post(url(f, "register-import"), _upload(b"plain text"))
     assert wrong.status_code == 400
     assert "This file is not an XLSX workbook, or it is damaged." in wrong.content.decode()
+
+
+def test_the_register_links_every_export_and_the_import_for_those_who_rate(f):
+    page = signed_in(f.officer).get(url(f, "cycle-register")).content.decode()
+    for fmt in ("xlsx", "csv", "pdf", "docx"):
+        assert url(f, "register-export", fmt) in page
+    assert url(f, "register-import") in page
+    reader = signed_in(f.head).get(url(f, "cycle-register")).content.decode()
+    assert url(f, "register-export", "pdf") in reader and url(f, "register-import") not in reader
