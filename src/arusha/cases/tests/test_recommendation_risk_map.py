@@ -9,8 +9,8 @@ from tests.cases import desk, unlocked
 from tests.risks import add_risk, field, rate, to_identification, to_step
 
 from arusha.cases.models import Recommendation
-from arusha.cases.services import investigation as inv
-from arusha.cases.services.investigation import RiskMap
+from arusha.cases.services import recommendations as rec
+from arusha.cases.services.recommendations import RiskMap
 from arusha.cases.tests.investigation_support import assigned, in_review
 from arusha.core.errors import DomainError
 from arusha.risks.models import Risk
@@ -23,7 +23,7 @@ def test_a_recommendation_creates_a_risk_in_the_assessment_open_for_its_process(
     d, f = desk(cast), field(cast)
     to_identification(f)
     case = in_review(d)
-    recommendation = inv.recommendation_add(
+    recommendation = rec.recommendation_add(
         actor=d.officer, case=case, text=TEXT, process_ref=f.processes["EXA"], risk_map=RiskMap.NEW
     )
     with scopes_disabled():
@@ -43,7 +43,7 @@ def test_a_recommendation_on_a_monitored_risk_reopens_it(cast) -> None:
     rate(f, risk, inherent=(2, 2), current=(1, 1))
     to_step(f, CycleStatus.MONITORING)
     case = in_review(d)
-    inv.recommendation_add(actor=d.officer, case=case, text=TEXT, risk_map=RiskMap.EXISTING, risk=risk)
+    rec.recommendation_add(actor=d.officer, case=case, text=TEXT, risk_map=RiskMap.EXISTING, risk=risk)
     risk.refresh_from_db()
     assert risk.status == RiskStatus.REOPENED
     assert TEXT in risk.notes and risk.who == "Examining officer"
@@ -53,7 +53,7 @@ def test_no_open_assessment_for_the_process_writes_nothing(cast) -> None:
     d, f = desk(cast), field(cast)  # the cycle is still at planning: its register is closed
     case = in_review(d)
     with pytest.raises(DomainError) as refused:
-        inv.recommendation_add(
+        rec.recommendation_add(
             actor=d.officer, case=case, text=TEXT, process_ref=f.processes["EXA"], risk_map=RiskMap.NEW
         )
     assert refused.value.field == "process_ref"
@@ -68,7 +68,7 @@ def test_a_handler_without_risk_rights_gets_a_message_not_a_risk(cast) -> None:
     case = in_review(d)
     assigned(d, case, d.handler)
     with pytest.raises(DomainError) as refused:
-        inv.recommendation_add(
+        rec.recommendation_add(
             actor=d.handler, case=case, text=TEXT, process_ref=f.processes["EXA"], risk_map=RiskMap.NEW
         )
     assert refused.value.field == "risk_map"
@@ -105,7 +105,7 @@ def test_the_risk_map_counts_the_recommendations_about_a_process(cast) -> None:
     d, f = desk(cast), field(cast)
     to_identification(f)
     case = in_review(d)
-    inv.recommendation_add(
+    rec.recommendation_add(
         actor=d.officer, case=case, text=TEXT, process_ref=f.processes["EXA"], risk_map=RiskMap.NEW
     )
     today = timezone.localdate()

@@ -33,6 +33,7 @@ from arusha.cases.keys import NoKey, VaultLocked
 from arusha.cases.models import Allegation, Case, Evidence, Finding
 from arusha.cases.services import evidence as evidence_services
 from arusha.cases.services import investigation as services
+from arusha.cases.services import recommendations
 from arusha.cases.services import referral as referral_services
 from arusha.cases.services.intake import Upload
 from arusha.cases.views.investigation_base import (
@@ -442,7 +443,7 @@ def recommendation_add(request: HttpRequest, organization: str, case: str) -> Ht
             _("The recommendation is saved."),
         ),
         form,
-        lambda data: services.recommendation_add(
+        lambda data: recommendations.recommendation_add(
             actor=keyring.user,
             case=current,
             text=data["text"],
@@ -461,5 +462,5 @@ def recommendation_list(request: HttpRequest, organization: str) -> HttpResponse
     return render(
         request,
         "cases/investigation/recommendations.html",
-        {"recommendations": services.recommendations_of(current)},
+        {"recommendations": recommendations.recommendations_of(current)},
     )
