@@ -28,7 +28,7 @@ install: $(BIN)/.installed node_modules/.installed assets
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -70,7 +70,7 @@ pytest-sqlite: install
 	ARUSHA_ENV=test $(BIN)/pytest -q
 
 pytest-postgres: install system-deps
-	scripts/with-postgres $(BIN)/pytest -q -m "not browser"
+	scripts/with-postgres $(BIN)/pytest -q -m "not browser and not spark"
 
 test: install system-deps
 	$(MANAGE) compilemessages --ignore=.venv >/dev/null

@@ -69,6 +69,7 @@ def _english_by_default() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ARUSHA_ANALYTICS_DIR = tmp_path / "analytics"
 
 
 @pytest.fixture

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "arusha.monitoring",
     "arusha.cases",
     "arusha.risks",
+    "arusha.analytics",
     "arusha.surveys",
     "arusha.demo",
 ]
@@ -331,6 +332,13 @@ STATIC_ROOT = Path(env_str("ARUSHA_STATIC_ROOT", str(PROJECT_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("ARUSHA_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Clearance data for integrity analytics: one folder of Parquet files per dataset, outside
+# the database and never served (docs/analytics-operations.md).
+ARUSHA_ANALYTICS_DIR = Path(env_str("ARUSHA_ANALYTICS_DIR", str(VAR_DIR / "analytics")))
+# The engine that runs the indicator catalogue: duckdb (this machine) or spark.
+ARUSHA_ANALYTICS_ENGINE = env_str("ARUSHA_ANALYTICS_ENGINE", "duckdb")
+# Spark's master when the engine is spark: local[*] by default, or a cluster's URL.
+ARUSHA_SPARK_MASTER = env_str("ARUSHA_SPARK_MASTER", "local[*]")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -23,6 +23,7 @@ urlpatterns = [
     path("report/<slug:organization>/", include("arusha.cases.public_urls")),
     path("o/<slug:organization>/surveys/", include("arusha.surveys.urls")),
     path("o/<slug:organization>/risks/", include("arusha.risks.urls")),
+    path("o/<slug:organization>/analytics/", include("arusha.analytics.urls")),
     path("", include("arusha.surveys.public_urls")),
     path("public/<slug:organization>/plans/<int:pk>/", planning_public.plan_page, name="public-plan"),
     path(

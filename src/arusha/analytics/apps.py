@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "arusha.analytics"
+    label = "analytics"
+    verbose_name = _("Integrity analytics")
+
+    def ready(self) -> None:
+        from arusha.analytics.access import PERMISSIONS, register_policies
+        from arusha.core.permissions import register_permissions
+
+        register_permissions(*PERMISSIONS)
+        register_policies()
