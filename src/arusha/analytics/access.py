@@ -216,7 +216,7 @@ class PseudonymPolicy(ObjectPolicy[Pseudonym]):
 
 def register_policies() -> None:
     from arusha.analytics.models import ContractIndicator, Reidentification
-    from arusha.core.access import register_parent, register_policy
+    from arusha.core.access import register_division_grant, register_parent, register_policy
 
     for policy in (
         DatasetPolicy(),
@@ -227,5 +227,6 @@ def register_policies() -> None:
         PseudonymPolicy(),
     ):
         register_policy(policy)
+    register_division_grant("analytics", OFFICE_VIEW)
     register_parent(ContractIndicator, lambda obj: obj.contract)
     register_parent(Reidentification, lambda obj: obj.pseudonym)

@@ -9,7 +9,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from arusha.analytics.access import PERMISSIONS, register_policies
+        from arusha.analytics.sentences import SENTENCES
+        from arusha.core.audit import register_sentences
         from arusha.core.permissions import register_permissions
 
         register_permissions(*PERMISSIONS)
         register_policies()
+        register_sentences(SENTENCES)

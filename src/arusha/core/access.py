@@ -325,6 +325,17 @@ class DivisionPolicy(ObjectPolicy[Division]):
     actions: ClassVar[Mapping[str, str]] = {"view": Permission.VIEW, "change": Permission.MANAGE}
 
 
+def register_division_grant(action: str, permission: str) -> None:
+    """A context declares a permission that can be given on one division through a grant.
+
+    DESIGN.md: a grant gives one person access to one object, an office's analytics for
+    instance; the grant names the division and the context's permission.
+    """
+    if action in DivisionPolicy.actions:
+        raise ValueError(f"Division action registered twice: {action!r}")
+    DivisionPolicy.actions = {**DivisionPolicy.actions, action: permission}
+
+
 class MembershipPolicy(ObjectPolicy[Membership]):
     model = Membership
     actions: ClassVar[Mapping[str, str]] = {"view": Permission.VIEW, "change": Permission.MEMBERS}

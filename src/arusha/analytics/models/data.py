@@ -95,6 +95,8 @@ class Pseudonym(models.Model):
     recorded purpose (Reidentification).
     """
 
+    AUDIT_SENSITIVE_FIELDS = frozenset({"identity"})
+
     organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=8, choices=PseudonymKind.choices)
     code = models.CharField(_("pseudonym"), max_length=20)

@@ -68,6 +68,8 @@ class Signal(models.Model):
 class Review(models.Model):
     """The due-process review of one flagged signal."""
 
+    AUDIT_SENSITIVE_FIELDS = frozenset({"explanation", "conclusion"})
+
     organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
     signal = models.OneToOneField(Signal, on_delete=models.CASCADE, related_name="review")
     status = models.CharField(
