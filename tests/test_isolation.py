@@ -338,6 +338,44 @@ def _risk_indicator(cast: Any) -> int:
     return indicator.pk
 
 
+def _analytics(cast: Any) -> dict[str, int]:
+    """A finished analytics run of the host: a flagged signal about an officer and its review (made once)."""
+    from django_scopes import scopes_disabled
+
+    from arusha.analytics.models import Review
+    from tests.analytics import row, run_with
+
+    with scopes_disabled():
+        review = Review.objects.filter(organization=cast.customs).select_related("signal__run").first()
+    if review is None:
+        run_with(SimpleNamespace(organization=cast.customs, analyst=cast.owner), [row()])  # type: ignore[arg-type]
+        with scopes_disabled():
+            review = Review.objects.filter(organization=cast.customs).select_related("signal__run").first()
+    assert review is not None
+    run = review.signal.run
+    return {"signal": review.signal_id, "review": review.pk, "run": run.pk, "dataset": run.dataset_id}
+
+
+def _contract(cast: Any) -> int:
+    """A performance contract of the host's Operations division (made once)."""
+    import datetime
+
+    from django_scopes import scopes_disabled
+
+    from arusha.analytics.models import Contract
+    from arusha.analytics.services.contracts import Term, contract_create
+
+    with scopes_disabled():
+        found = Contract.objects.filter(organization=cast.customs).first()
+    if found is None:
+        found = contract_create(
+            actor=None, organization=cast.customs, title="Walked contract", office=cast.division,
+            first_month=datetime.date(2025, 1, 1), last_month=datetime.date(2025, 3, 1),
+            terms=[Term("HIT_RATE", "20"), Term("RELEASE_TIME", "24")],
+        )  # fmt: skip
+    return found.pk
+
+
 def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, list[str]]:
     """Every URL under /o/<organization>/, filled with real objects of the host.
 
@@ -435,6 +473,11 @@ def _urls(cast: Any, world: Any, assessment: Any | None = None) -> dict[str, lis
             kwargs.update({kind: pk for kind, pk in register.items() if f"<int:{kind}>" in route})
         if "<int:indicator>" in route:
             kwargs["indicator"] = _risk_indicator(cast)
+        if "<int:contract>" in route:
+            kwargs["contract"] = _contract(cast)
+        if any(f"<int:{kind}>" in route for kind in ("signal", "review", "run", "dataset")):
+            walked_analytics = _analytics(cast)
+            kwargs.update({kind: pk for kind, pk in walked_analytics.items() if f"<int:{kind}>" in route})
         if "<int:pk>" in route:
             kwargs["pk"] = next(
                 (pk for prefix, pk in by_prefix.items() if name.startswith(prefix)), cast.division.pk
@@ -560,6 +603,8 @@ def test_a_member_opens_every_organization_and_assessment_page(client, cast, wor
             continue  # the owner holds no survey permission (surveys/tests open them as survey staff)
         if re.search(r"/risks/(add/|\d+/)", url):
             continue  # the owner keeps the risk library only; risks/tests open cycles as an integrity officer
+        if "/analytics/" in url:
+            continue  # the owner holds no analytics permission: analytics/tests open them per persona
         response = client.get(url)
         if response.streaming:
             # Reading a download to its end closes the stored file, the way a browser would.

@@ -339,6 +339,17 @@ ARUSHA_ANALYTICS_DIR = Path(env_str("ARUSHA_ANALYTICS_DIR", str(VAR_DIR / "analy
 ARUSHA_ANALYTICS_ENGINE = env_str("ARUSHA_ANALYTICS_ENGINE", "duckdb")
 # Spark's master when the engine is spark: local[*] by default, or a cluster's URL.
 ARUSHA_SPARK_MASTER = env_str("ARUSHA_SPARK_MASTER", "local[*]")
+# The key of the pseudonyms of officers, brokers and traders in clearance data (a keyed
+# hash of their identifiers). Keep it for good: another key gives the same person another
+# pseudonym. Empty: derived from SECRET_KEY (docs/analytics-operations.md).
+ARUSHA_PSEUDONYM_KEY = env_str("ARUSHA_PSEUDONYM_KEY", "")
+# Limits of clearance data uploaded on the web (a ZIP of CSV/Parquet files); larger data
+# is imported from a folder with `manage.py analytics_import`.
+ARUSHA_ANALYTICS_UPLOAD_MAX_BYTES = env_int("ARUSHA_ANALYTICS_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+ARUSHA_ANALYTICS_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int(
+    "ARUSHA_ANALYTICS_UPLOAD_MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024 * 1024
+)
+ARUSHA_ANALYTICS_UPLOAD_MAX_FILES = env_int("ARUSHA_ANALYTICS_UPLOAD_MAX_FILES", 40)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -203,8 +203,11 @@ class ContractPolicy(ObjectPolicy[Contract]):
             return Q(pk__in=[])
         if access.has(CONTRACT):
             return Q(organization=access.organization)
+        divisions = [int(pk) for pk in granted_ids(access.user, OFFICE_VIEW, Division)]
         codes = granted_office_codes(access)
-        return Q(organization=access.organization, office_code__in=codes) if codes else Q(pk__in=[])
+        if not divisions and not codes:
+            return Q(pk__in=[])
+        return Q(organization=access.organization) & (Q(office_id__in=divisions) | Q(office_code__in=codes))
 
 
 class PseudonymPolicy(ObjectPolicy[Pseudonym]):

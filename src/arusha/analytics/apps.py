@@ -16,3 +16,7 @@ class AnalyticsConfig(AppConfig):
         register_permissions(*PERMISSIONS)
         register_policies()
         register_sentences(SENTENCES)
+
+        from arusha.analytics import metrics
+
+        metrics.register()

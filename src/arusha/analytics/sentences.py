@@ -27,6 +27,9 @@ SENTENCES: dict[str, Any] = {
         "%(actor)s recorded the agreement of the performance contract %(object)s."
     ),
     "arusha.analytics.contract.closed": _("%(actor)s closed the performance contract %(object)s."),
+    "arusha.analytics.contract.exported": _(
+        "%(actor)s exported the scorecard of the performance contract %(object)s."
+    ),
     "arusha.analytics.contract.indicator_saved": _(
         "%(actor)s set an indicator of the performance contract %(object)s."
     ),

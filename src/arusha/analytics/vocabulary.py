@@ -38,8 +38,9 @@ class EntityKind(models.TextChoices):
     FLOW = "flow", pgettext_lazy("analytics entity", "trade flow")
 
 
-# Entity kinds that are people (or name people): visible only with analytics.people.view.
-PERSONAL_KINDS = frozenset({EntityKind.OFFICER, EntityKind.BROKER, EntityKind.PAIR})
+# Entity kinds that are people or firms (a trader may be a sole trader), or name them:
+# visible only with analytics.people.view, under pseudonyms.
+PERSONAL_KINDS = frozenset({EntityKind.OFFICER, EntityKind.BROKER, EntityKind.TRADER, EntityKind.PAIR})
 
 
 class SignalStatus(models.TextChoices):

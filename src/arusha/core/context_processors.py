@@ -47,6 +47,18 @@ def _risks_landing(has: Callable[[str], bool]) -> str | None:
     return landing(has)
 
 
+def _analytics_landing(access: Any) -> str | None:
+    from django.apps import apps
+
+    if not apps.is_installed("arusha.analytics"):
+        return None
+    # Given the whole access: a grant on one office's analytics opens the section too.
+    landing: Callable[[Any], str | None] = import_string(
+        "arusha.analytics.templatetags.analytics_nav.landing"
+    )
+    return landing(access)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     unread = unread_notification_count(user) if user is not None and user.is_authenticated else 0
@@ -73,6 +85,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "surveys": _surveys_landing(access.has),
             # The risk assessments' list, for those holding a risks permission (arusha.risks), or None.
             "risks": _risks_landing(access.has),
+            # The analytics dashboard, for those holding an analytics permission or an office grant.
+            "analytics": _analytics_landing(access),
         },
         "unread_notifications": unread,
     }

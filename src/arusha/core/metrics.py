@@ -9,12 +9,16 @@ still saves it, and someone else still verifies it.
 Core knows no context: it holds the registry, the contexts fill it. A figure that may
 not be shown (a count below a context's smallest cell, a rate on too small a base) is
 computed as None, and so is a figure with nothing to count.
+
+A figure may also exist for one part of the organization (one office): the context then
+registers `compute_part` and `parts`, and the part's figure has the code
+"<code>@<part>" ("analytics.hit_rate@KIL-PRT"), which a KPI names like any other code.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -40,6 +44,12 @@ class Figure:
 # value, or None when the figure may not be shown or there is nothing to count.
 Computed = Figure | tuple[Number, Number] | Number | None
 Compute = Callable[["Organization", datetime.date, datetime.date], Computed]
+# The same figure for one part of the organization, named by the part's code.
+ComputePart = Callable[["Organization", datetime.date, datetime.date, str], Computed]
+# The parts an organization has, as (part code, label), for the choice of a KPI's figure.
+Parts = Callable[["Organization"], Sequence[tuple[str, str]]]
+PART = "@"
+MAX_CODE = 60
 
 
 @dataclass(frozen=True)
@@ -50,35 +60,90 @@ class Metric:
     # A (numerator, denominator) pair gives numerator / denominator * scale: 100 for a percentage.
     scale: int = 1
     unit: str = ""
+    compute_part: ComputePart | None = None
+    parts: Parts | None = None
 
 
 _METRICS: dict[str, Metric] = {}
 
 
 def register_metric(
-    code: str, label: str | Promise, compute: Compute, *, scale: int = 1, unit: str = ""
+    code: str,
+    label: str | Promise,
+    compute: Compute,
+    *,
+    scale: int = 1,
+    unit: str = "",
+    compute_part: ComputePart | None = None,
+    parts: Parts | None = None,
 ) -> Metric:
-    """Declare a figure the platform computes (from a context's AppConfig.ready)."""
-    if not code or len(code) > 60:
-        raise ValueError(f"A metric code has 1 to 60 characters: {code!r}")
+    """Declare a figure the platform computes (from a context's AppConfig.ready).
+
+    `compute_part` and `parts` (both or neither) declare the same figure per part.
+    """
+    if not code or len(code) > MAX_CODE or PART in code:
+        raise ValueError(f"A metric code has 1 to {MAX_CODE} characters, without {PART!r}: {code!r}")
     if code in _METRICS:
         raise ValueError(f"Metric registered twice: {code!r}")
-    metric = Metric(code=code, label=label, compute=compute, scale=scale, unit=unit)
+    if (compute_part is None) != (parts is None):
+        raise ValueError(f"A metric per part needs both compute_part and parts: {code!r}")
+    metric = Metric(
+        code=code,
+        label=label,
+        compute=compute,
+        scale=scale,
+        unit=unit,
+        compute_part=compute_part,
+        parts=parts,
+    )
     _METRICS[code] = metric
     return metric
 
 
+def _of_part(metric: Metric, code: str, part: str) -> Metric:
+    compute_part = metric.compute_part
+    assert compute_part is not None  # checked by the caller
+
+    def compute(organization: Organization, start: datetime.date, end: datetime.date) -> Computed:
+        return compute_part(organization, start, end, part)
+
+    return Metric(
+        code=code, label=f"{metric.label} · {part}", compute=compute, scale=metric.scale, unit=metric.unit
+    )
+
+
 def metric_of(code: str) -> Metric | None:
-    return _METRICS.get(code)
+    """The registered figure `code`, or that figure for one part when the code is "<code>@<part>"."""
+    base, sep, part = code.partition(PART)
+    metric = _METRICS.get(base)
+    if not sep:
+        return metric
+    if metric is None or metric.compute_part is None or not part or len(code) > MAX_CODE:
+        return None
+    if any(character.isspace() for character in part):
+        return None
+    return _of_part(metric, code, part)
 
 
-def metric_choices() -> list[tuple[str, str]]:
-    """(code, label) of every registered figure, in the order they were registered."""
-    return [(metric.code, str(metric.label)) for metric in _METRICS.values()]
+def metric_choices(organization: Organization | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every registered figure, in the order they were registered.
+
+    With an organization, each figure computed per part is followed by its parts there.
+    """
+    choices: list[tuple[str, str]] = []
+    for metric in _METRICS.values():
+        choices.append((metric.code, str(metric.label)))
+        if organization is None or metric.parts is None:
+            continue
+        for part, label in metric.parts(organization):
+            code = f"{metric.code}{PART}{part}"
+            if metric_of(code) is not None:
+                choices.append((code, f"{metric.label} · {label}"))
+    return choices
 
 
 def metric_label(code: str) -> str:
-    metric = _METRICS.get(code)
+    metric = metric_of(code)
     return str(metric.label) if metric is not None else code
 
 
@@ -107,7 +172,7 @@ def metric_value(
     None for an unknown code, a reversed period, a figure that may not be shown, or one
     with nothing to count.
     """
-    metric = _METRICS.get(code)
+    metric = metric_of(code)
     if metric is None or end < start:
         return None
     return _figure(metric, metric.compute(organization, start, end))

@@ -333,8 +333,12 @@ def load_demo(receipts: list[str] | None = None) -> list[tuple[str, str, str]]:
     from arusha.demo.risks import OWNER, load_risks_demo
 
     load_risks_demo(customs)
+    from arusha.demo.analytics import ANALYST, load_analytics_demo
+
+    load_analytics_demo(customs)
     rows = [(p.email, ", ".join(str(PresetRole(r).label) for r in p.roles), p.organization) for p in PEOPLE]
     rows.append((OWNER, str(PresetRole.RISK_OWNER.label), CUSTOMS_SLUG))
+    rows.append((ANALYST, str(PresetRole.ANALYST.label), CUSTOMS_SLUG))
     rows.append(("broker@traders.example", "external contributor (private sector), no password yet", "guest"))
     rows.append((STAFF.email, "platform staff (loads framework packs)", "—"))
     return rows

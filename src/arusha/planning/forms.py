@@ -401,7 +401,7 @@ class KpiForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         create_or_edit(self.fields, editing=kpi is not None)
-        self.fields["metric"].choices = [("", _("Entered by people")), *metric_choices()]  # type: ignore[attr-defined]
+        self.fields["metric"].choices = [("", _("Entered by people")), *metric_choices(organization)]  # type: ignore[attr-defined]
         others = Kpi.objects.filter(organization=organization)
         if kpi is not None:
             others = others.exclude(pk=kpi.pk)

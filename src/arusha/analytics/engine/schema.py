@@ -5,7 +5,8 @@ warehouse) into these tables, one CSV or Parquet file per table; docs/analytics-
 describes them column by column. The engine stores each table as Parquet with exactly
 these columns and types, so DuckDB and Spark read the same files.
 
-Money is stored as decimal(18, 2) and computed as double. Codes and identifiers are text:
+Money is stored as decimal(18, 2) and computed as double. Timestamps are stored as
+timestamp[us] without a zone and mean UTC; dates are date32. Codes and identifiers are text:
 leading zeros matter (an HS code, a staff number). Officer, broker and trader
 identifiers are pseudonyms once imported (arusha.analytics.services.imports).
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django_scopes import scopes_disabled
+from tests.analytics import field, row, run_with
 
 from arusha.analytics.models import Review, Signal
-from tests.analytics import field, row, run_with
 
 
 def test_officers_and_offices_are_kept_whole_others_only_when_flagged(cast):
