@@ -28,7 +28,8 @@ from django_scopes import scope
 from arusha.analytics import storage
 from arusha.analytics.access import is_personal
 from arusha.analytics.models import Review, Run, Signal
-from arusha.analytics.selectors.indicators import IndicatorText, in_composite, indicator_text
+from arusha.analytics.selectors.indicators import IndicatorText, in_composite, indicator_text, stratum_shown
+from arusha.analytics.selectors.signal_details import Cell, Column, Detail, details_of, example_table
 from arusha.analytics.vocabulary import PERSONAL_KINDS, EntityKind, ReviewStatus, RunStatus
 from arusha.core.access import Access, policy_for
 from arusha.core.audit import audit_record
@@ -315,7 +316,8 @@ class SignalPage:
     composite: Composite | None
     review: Review | None
     stratum: str
-    details: list[tuple[str, str]]
+    # The catalogue's other figures for the signal, labelled (selectors.signal_details).
+    details: list[Detail]
 
 
 COMPOSITE_KINDS = (EntityKind.OFFICER, EntityKind.BROKER, EntityKind.TRADER)
@@ -356,20 +358,6 @@ def composite_of(visible: QuerySet[Signal], signal: Signal) -> Composite | None:
     return Composite(score=found.score, parts=parts)
 
 
-def _details(details: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
-    stratum = str(details.get("stratum", "") or "")
-    rest = [(str(key), _plain(value)) for key, value in sorted(details.items()) if key != "stratum"]
-    return stratum, rest
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(item) for item in value)
-    return "—" if value is None else str(value)
-
-
 def signal_page(access: Access, signal: Signal) -> SignalPage:
     """Everything the explanation page shows about one signal the person may see."""
     visible = visible_signals(access, signal.run)
@@ -386,24 +374,28 @@ def signal_page(access: Access, signal: Signal) -> SignalPage:
         )
         review = Review.objects.filter(signal=signal).select_related("reviewer").first()
     parts = [OtherIndicator(indicator_text(s.indicator), s, in_composite(s.indicator)) for s in same_entity]
-    stratum, details = _details(signal.details if isinstance(signal.details, dict) else {})
+    details = signal.details if isinstance(signal.details, dict) else {}
+    text = indicator_text(signal.indicator)
     return SignalPage(
         signal=signal,
-        indicator=indicator_text(signal.indicator),
+        indicator=text,
         history=history,
         others=parts,
         composite=composite_of(visible, signal),
         review=review,
-        stratum=stratum,
-        details=details,
+        # A row without a stratum of its own (an office measure) compares with the catalogue's.
+        stratum=stratum_shown(signal.indicator, str(details.get("stratum", "") or "")) or text.strata,
+        details=details_of(details, text),
     )
 
 
-def examples_of(signal: Signal, limit: int = EXAMPLES) -> tuple[list[str], list[list[Any]], bool]:
+def examples_of(signal: Signal, limit: int = EXAMPLES) -> tuple[list[Column], list[list[Cell]], bool]:
     """Example declarations behind the signal, from the dataset's files: (columns, rows, found).
 
-    `found` is False when the dataset's files cannot be read any more (moved, deleted, or
-    the engine is not installed): the page then says so rather than failing.
+    Columns carry a label in the reader's language and the way their values are written
+    (selectors.signal_details). `found` is False when the dataset's files cannot be read
+    any more (moved, deleted, or the engine is not installed): the page then says so
+    rather than failing.
     """
     try:
         from arusha.analytics.engine.examples import examples
@@ -418,10 +410,8 @@ def examples_of(signal: Signal, limit: int = EXAMPLES) -> tuple[list[str], list[
         )
     except Exception:  # the files are outside the database: a damaged one must not fail the page
         return [], [], False
-    columns: list[str] = []
-    for row in found:
-        columns.extend(str(key) for key in row if str(key) not in columns)
-    return columns, [[row.get(column) for column in columns] for row in found], True
+    columns, rows = example_table(found)
+    return columns, rows, True
 
 
 # --- Review outcomes -------------------------------------------------------------------------

@@ -5,7 +5,11 @@ The database keeps what the screens need: every row about an office, every row a
 officer, and for brokers, traders, broker-officer pairs and trade flows the rows of every
 entity flagged at least once by that indicator (so that its page shows its history). At
 national scale the others are most of the output (10 M declarations give about 1.1 M
-pair rows and 0.8 M trade-flow rows); they stay in the run's files. Signals are written in bulk; each flagged one gets an open review.
+pair rows and 0.8 M trade-flow rows); they stay in the run's files.
+
+Signals are written in bulk; each flagged one gets an open review, except the flags of
+context indicators (tenure beyond the rotation rule), which describe a situation, not a
+behaviour to explain.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ def _details(value: Any) -> dict[str, Any]:
         loaded = json.loads(value)
         return loaded if isinstance(loaded, dict) else {"value": loaded}
     return {}
+
+
+def context_indicators() -> set[str]:
+    """Indicators that give context, not signals of behaviour: their flags open no review."""
+    from arusha.analytics.engine.runner import catalogue
+
+    return {definition.code for definition in catalogue() if definition.test == "rule"}
 
 
 def kept_rows(frame: pandas.DataFrame) -> pandas.DataFrame:
@@ -111,16 +122,20 @@ def signals_store(run: Run, frame: pandas.DataFrame) -> tuple[int, int]:
     Returns (rows written, flagged). Called by the run's task, inside its transaction.
     """
     kept = kept_rows(frame)
-    written = flagged = 0
+    written = 0
     with scopes_disabled(), transaction.atomic():
         for batch in _batches(_signals(run, kept)):
             Signal.objects.bulk_create(batch)
             written += len(batch)
-        flagged_ids = list(Signal.objects.filter(run=run, flag=True).values_list("pk", flat=True))
+        flagged = Signal.objects.filter(run=run, flag=True).count()
+        flagged_ids = list(
+            Signal.objects.filter(run=run, flag=True)
+            .exclude(indicator__in=sorted(context_indicators()))
+            .values_list("pk", flat=True)
+        )
         for start in range(0, len(flagged_ids), BATCH):
             Review.objects.bulk_create(
                 Review(organization_id=run.organization_id, signal_id=pk)
                 for pk in flagged_ids[start : start + BATCH]
             )
-        flagged = len(flagged_ids)
     return written, flagged

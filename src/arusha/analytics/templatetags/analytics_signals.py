@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from arusha.analytics.selectors.indicators import indicator_text
@@ -81,3 +82,65 @@ def count(value: Any) -> str:
     if number.is_integer():
         return number_format(int(number), use_l10n=True, force_grouping=True)
     return num(number)
+
+
+def _fixed(value: Any, places: int) -> str:
+    """A number with `places` decimals and thousands separated, in the reader's language."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return number_format(round(number, places), decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _moment(value: Any, *, with_time: bool) -> str:
+    """An ISO date or timestamp (the engine's examples) as the reader writes it, to the minute."""
+    try:
+        moment = value if isinstance(value, datetime.date) else datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if not isinstance(moment, datetime.datetime):
+        return date_format(moment, "SHORT_DATE_FORMAT")
+    # The data's own clock, as recorded: never shifted to the reader's time zone.
+    day = date_format(moment.date(), "SHORT_DATE_FORMAT")
+    return f"{day} {moment:%H:%M}" if with_time else day
+
+
+def _auto(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return count(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_auto(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_auto(item) for item in value)
+    return str(value)
+
+
+@register.filter
+def shown(value: Any, kind: str) -> str:
+    """A detail's or an example's value written as its kind says (selectors.signal_details).
+
+    count: whole numbers; number: as `num`; small: four decimals (a deviation of 0.015);
+    money: two decimals, thousands separated; hours: one decimal; percent: a ratio as a
+    percentage with one decimal; timestamp: date and time to the minute; date; flag: yes or
+    no; text: as it is; auto (a name the page does not know): numbers rounded, the rest as
+    it is. Missing values are a dash.
+    """
+    if value is None or value == "":
+        return "—"
+    writers = {
+        "count": count,
+        "number": num,
+        "small": lambda v: _fixed(v, 4),
+        "money": lambda v: _fixed(v, 2),
+        "hours": lambda v: _fixed(v, 1),
+        "percent": lambda v: _fixed(float(v) * 100, 1) + " %" if isinstance(v, int | float) else str(v),
+        "timestamp": lambda v: _moment(v, with_time=True),
+        "date": lambda v: _moment(v, with_time=False),
+        "flag": lambda v: (_("yes") if v else _("no")) if isinstance(v, bool) else str(v),
+        "auto": _auto,
+    }
+    writer = writers.get(kind)
+    return writer(value) if writer is not None else str(value)

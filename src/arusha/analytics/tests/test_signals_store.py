@@ -38,3 +38,18 @@ def test_missing_numbers_are_stored_as_nothing_not_as_nan(cast):
     with scopes_disabled():
         signal = Signal.objects.get(run=run)
     assert (signal.p, signal.q, signal.effect, signal.status) == (None, None, None, "insufficient")
+
+
+def test_a_context_indicator_flag_opens_no_review(cast):
+    place = field(cast)
+    run = run_with(
+        place,
+        [
+            row("TENURE", "officer", "OF-7", "2025-05", p=None, q=None, flag=True),
+            row("HIT_RATE", "officer", "OF-7", "2025-05", flag=True),
+        ],
+    )
+    with scopes_disabled():
+        reviewed = set(Review.objects.filter(signal__run=run).values_list("signal__indicator", flat=True))
+    assert run.flagged == 2
+    assert reviewed == {"HIT_RATE"}
