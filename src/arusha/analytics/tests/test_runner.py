@@ -197,22 +197,3 @@ def test_examples_bind_user_input_as_parameters(exam_folder):
         examples(exam_folder, "HIT_RATE", "I1", "2025-13")
     with pytest.raises(ValueError, match="indicator"):
         examples(exam_folder, "DROP", "I1", "2025-01")
-
-
-# Spark ----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.spark
-def test_spark_gives_the_same_signals_as_duckdb(small, small_result):
-    duck = small_result[0].signals
-    spark = run_catalogue(small, engine="spark", spark_master="local[2]").signals
-    key = ["indicator", "entity_kind", "entity", "period"]
-    assert len(spark) == len(duck)
-    merged = duck.merge(spark, on=key, suffixes=("_d", "_s"), validate="one_to_one")
-    assert len(merged) == len(duck)
-    for column in ("numerator", "denominator", "baseline", "effect", "p", "q"):
-        a = merged[f"{column}_d"].to_numpy(dtype=float)
-        b = merged[f"{column}_s"].to_numpy(dtype=float)
-        assert np.allclose(a, b, rtol=1e-9, atol=0, equal_nan=True), column
-    for column in ("flag", "status", "persistence", "office_code"):
-        assert (merged[f"{column}_d"] == merged[f"{column}_s"]).all(), column
