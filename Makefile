@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run dev test install assets system-deps lint typecheck migrations-check pytest-sqlite pytest-postgres \
+.PHONY: run dev test install assets system-deps lint typecheck migrations-check pytest-sqlite pytest-postgres pytest-spark \
         browser bench messages demo clean runtime-deps
 
 # `make run` serves like a small deployment: DEBUG off, friendly error pages, static files
@@ -42,8 +42,9 @@ assets: node_modules/.installed
 
 # What the platform needs from Debian to run: Pango and a font for PDF documents.
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core
-# What the tests need besides: a PostgreSQL server, Chromium, gettext, pdftotext.
-TEST_DEBS := postgresql chromium gettext poppler-utils
+# What the tests need besides: a PostgreSQL server, Chromium, gettext, pdftotext, and Java 17
+# for Spark (the analytics parity test).
+TEST_DEBS := postgresql chromium gettext poppler-utils openjdk-17-jre-headless
 
 runtime-deps:
 	@scripts/debian-install $(RUNTIME_DEBS)
@@ -67,7 +68,12 @@ migrations-check: install
 	ARUSHA_ENV=test $(MANAGE) makemigrations --check --dry-run
 
 pytest-sqlite: install
-	ARUSHA_ENV=test $(BIN)/pytest -q
+	ARUSHA_ENV=test $(BIN)/pytest -q -m "not spark"
+
+# The analytics engines' parity (Spark local mode against DuckDB on 1 M declarations):
+# Java and Spark mostly, so it runs beside the PostgreSQL pass (`make test` below).
+pytest-spark: install
+	ARUSHA_ENV=test $(BIN)/pytest -q -m spark
 
 pytest-postgres: install system-deps
 	scripts/with-postgres $(BIN)/pytest -q -m "not browser and not spark"
@@ -75,7 +81,8 @@ pytest-postgres: install system-deps
 test: install system-deps
 	$(MANAGE) compilemessages --ignore=.venv >/dev/null
 	$(MAKE) --no-print-directory lint typecheck migrations-check
-	$(MAKE) --no-print-directory pytest-sqlite pytest-postgres
+	$(MAKE) --no-print-directory pytest-sqlite
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-postgres pytest-spark
 
 bench: install system-deps
 	scripts/with-postgres $(BIN)/python bench/run.py
@@ -86,6 +93,12 @@ bench: install system-deps
 	scripts/with-postgres $(BIN)/python bench/surveys_analysis.py
 	scripts/with-postgres $(BIN)/python bench/surveys_ingest.py
 	scripts/with-postgres $(BIN)/python bench/risks_register.py
+# Integrity analytics (issue 13): 10 M declarations generated once, then the catalogue on
+# DuckDB against hand-written SQL; `make bench SPARK=1` also runs it on Spark local mode (Java 17).
+	rm -rf var/bench-analytics
+	$(BIN)/python bench/analytics_generate.py --keep var/bench-analytics
+	$(BIN)/python bench/analytics_catalogue.py --folder var/bench-analytics $(if $(SPARK),--spark)
+	rm -rf var/bench-analytics
 
 demo: install
 	$(MANAGE) migrate --no-input && $(MANAGE) load_framework && $(MANAGE) load_demo

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import numbers
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -202,6 +204,8 @@ def spark_session(master: str | None = None) -> Iterator[Any]:
 
     existing = SparkSession.getActiveSession()
     if existing is not None:
+        # Someone else's session (a notebook, a test): months must still be UTC months.
+        existing.conf.set("spark.sql.session.timeZone", "UTC")
         yield existing
         return
     session = (
@@ -243,9 +247,9 @@ def csv_cell(value: Any) -> Any:
     """A CSV cell: numbers stay numbers, missing values are empty, text never a formula."""
     if value is None or value is pd.NA:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, numbers.Real):
         return "" if value != value else value  # NaN is missing
     text = str(value)
     if text[:1] in FORMULA_TRIGGERS:

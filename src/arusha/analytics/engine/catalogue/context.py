@@ -59,7 +59,7 @@ class Context:
         return name in self._tables
 
     def shared(self, name: str, build: Callable[[], ir.Table], *, cache: bool = False) -> ir.Table:
-        """An intermediate built once per run; materialised when `cache` (small tables only)."""
+        """An intermediate built once per run; materialised when `cache` (read more than once)."""
         self._used.add(name)
         if name not in self._shared:
             expr = build()
