@@ -242,12 +242,15 @@ def test_planted_anomalies_flagged_explained_reviewed_and_measured(
     assert hits, f"no flagged entity of {OFFICE} {MONTH} is planted: {rows}"
     assert len(hits) >= 0.8 * len(rows), f"precision {len(hits)}/{len(rows)}: {rows}"
     assert not [row for row in rows if (row["indicator"], row["entity"]) in lookalikes]
-    # Every flag of the month opens a review.
-    assert all(row["review"] == "open" for row in hits), hits
+    # Every flag of the month opens a review, except tenure beyond the rotation rule, which
+    # is context, not a behaviour to explain.
+    reviewed = [row for row in hits if row["indicator"] != "TENURE"]
+    assert reviewed and all(row["review"] == "open" for row in reviewed), hits
+    assert all(row["review"] != "open" for row in hits if row["indicator"] == "TENURE"), hits
     _no_violation(officer, "signals")
 
-    # The explanation page of the strongest planted flag.
-    chosen = hits[0]
+    # The explanation page of the strongest planted flag that has a review.
+    chosen = reviewed[0]
     officer.goto(url + chosen["href"])
     signal_url = str(officer.url)
     expect(officer.get_by_role("heading", level=1)).to_contain_text(chosen["entity"])
