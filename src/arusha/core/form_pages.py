@@ -220,3 +220,26 @@ def form_page(
     if template is None:
         raise ValueError("form_page needs a template or a page")
     return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+def one_button(
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    url: str,
+    page: Callable[[], HttpResponse],
+    refused_url: str = "",
+) -> HttpResponse:
+    """A change with one button: GET shows `page`, which asks once; POST runs `action`, says
+    how it went (`done`: a message, or a function of what the action returned) and goes on to
+    `url`, or back to `refused_url` (else `url`) when the service refuses."""
+    if request.method != "POST":
+        return page()
+    try:
+        value = action()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(refused_url or url)
+    messages.success(request, done(value) if callable(done) else done)
+    return redirect(url)

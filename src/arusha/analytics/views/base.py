@@ -21,14 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from arusha.analytics.access import PEOPLE_VIEW, works_on_analytics
 from arusha.analytics.models import Contract, Dataset, Review, Run, Signal
-from arusha.core.errors import DomainError
+from arusha.core.form_pages import one_button as one_button  # the views' shared helper
 from arusha.core.policies import View, custom, on_object, require_permission
 from arusha.core.requests import notes_of, object_of
 
@@ -95,26 +93,3 @@ def contract_of(request: HttpRequest) -> Contract:
 def can_of(request: HttpRequest, kind: str) -> dict[str, bool]:
     """The policy's answers for the object loaded under `kind` ("signal", "review", ...)."""
     return notes_of(request).answers.get(kind, {})
-
-
-def one_button(
-    request: HttpRequest,
-    action: Callable[[], T],
-    *,
-    done: str | Callable[[T], str],
-    url: str,
-    page: Callable[[], HttpResponse],
-    refused_url: str = "",
-) -> HttpResponse:
-    """A change with one button: GET shows `page`, which asks once; POST runs `action`, says
-    how it went (`done`: a message, or a function of what the action returned) and goes on to
-    `url`, or back to `refused_url` (else `url`) when the service refuses."""
-    if request.method != "POST":
-        return page()
-    try:
-        value = action()
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return redirect(refused_url or url)
-    messages.success(request, done(value) if callable(done) else done)
-    return redirect(url)

@@ -18,12 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from arusha.core.errors import DomainError
+from arusha.core.form_pages import one_button as one_button  # the views' shared helper
 from arusha.core.policies import View, custom, on_object
 from arusha.core.requests import notes_of, object_of
 from arusha.risks.access import works_on_risks
@@ -77,26 +75,3 @@ def matrix_of(request: HttpRequest) -> Matrix:
 def can_of(request: HttpRequest, kind: str) -> dict[str, bool]:
     """The policy's answers for the object loaded under `kind` ("cycle", "risk", ...)."""
     return notes_of(request).answers.get(kind, {})
-
-
-def one_button(
-    request: HttpRequest,
-    action: Callable[[], T],
-    *,
-    done: str | Callable[[T], str],
-    url: str,
-    page: Callable[[], HttpResponse],
-    refused_url: str = "",
-) -> HttpResponse:
-    """A change with one button: GET shows `page`, which asks once; POST runs `action`, says
-    how it went (`done`: a message, or a function of what the action returned) and goes on to
-    `url`, or back to `refused_url` (else `url`) when the service refuses."""
-    if request.method != "POST":
-        return page()
-    try:
-        value = action()
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return redirect(refused_url or url)
-    messages.success(request, done(value) if callable(done) else done)
-    return redirect(url)
