@@ -56,14 +56,14 @@ def signed_in(user: User) -> Client:
     return client
 
 
-# Addresses carry database ids (/surveys/35/), which say nothing about a group's size: the
-# links and forms of a page, and the address the language form returns to.
-_ADDRESSES = re.compile(r'(?:(?:href|src|action|hx-get|hx-post|hx-target|data-url)="[^"]*"|value="/[^"]*")')
+# Every attribute's value: addresses, option values and ids depend on what the database made
+# before (on PostgreSQL, sequences run on across tests), and none of them is shown as text.
+_ADDRESSES = re.compile(r'\s[\w:.-]+="[^"]*"')
 
 
 def standalone(number: int, text: str) -> list[str]:
     """Where `number` stands alone in `text` (not inside another number such as 137 or 37.5),
-    leaving out the addresses of links and forms, whose ids depend on what the database made before."""
+    leaving out the values of attributes, whose ids depend on what the database made before."""
     shown = _ADDRESSES.sub("", text)
     return [m.group(0) for m in re.finditer(rf"(?<![\d.]){number}(?![\d.])", shown)]
 
